@@ -1,0 +1,3 @@
+module github.com/wisp-llm/wisp
+
+go 1.26
