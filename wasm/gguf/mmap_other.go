@@ -1,0 +1,8 @@
+//go:build !unix || wasm
+
+package gguf
+
+import "os"
+
+// mmapFile is unavailable here; the caller reads through the file instead.
+func mmapFile(*os.File, int64) ([]byte, func() error, error) { return nil, nil, nil }
