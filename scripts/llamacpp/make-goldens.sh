@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Regenerates the llama.cpp logit goldens in wasm/model/testdata/llamacpp/.
+#
+#   scripts/llamacpp/make-goldens.sh            # every entry in GOLDENS below
+#   scripts/llamacpp/make-goldens.sh NAME...    # only the named entries
+#
+# Environment:
+#   TESTDATA  the shared test data (default: ../shared/testdata beside the repo)
+#   GEN       where models made by our own writer/quantizer live (default: $TESTDATA/generated)
+#   OUT       where goldens are written (default: wasm/model/testdata/llamacpp)
+#
+# Each golden is made by logits.mjs from a fixed token sequence, so the Go
+# tests that read them need no tokenizer. See the README in $OUT for the format.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+TESTDATA="${TESTDATA:-$repo/../shared/testdata}"
+MODELS="$TESTDATA/models"
+GEN="${GEN:-$TESTDATA/generated}"
+OUT="${OUT:-$repo/wasm/model/testdata/llamacpp}"
+
+# Fixed token sequences: BOS then the ids node-llama-cpp's tokenizer gives for
+# a sentence (found with tokenize.mjs; the sentences are in the README).
+# tinyllamas' 512-token SentencePiece vocabulary (stories260K and its
+# conversions): "One day, a little boy named Tim went to the park with his mom. He was happy."
+STORIES_TOKENS=1,385,328,432,261,376,268,414,422,395,326,263,377,267,265,282,295,433,335,345,357,426,346,286,393,426
+# Llama 2's 32000-token SentencePiece vocabulary:
+# "The quick brown fox jumps over the lazy dog, then runs home to sleep under the old oak tree."
+LLAMA2_TOKENS=1,450,4996,17354,1701,29916,432,17204,975,278,17366,11203,29892,769,6057,3271,304,8709,1090,278,2030,288,557,5447,29889
+
+# One entry per golden: "NAME MODEL_PATH TOKENS"; the golden is $OUT/NAME.json.
+GOLDENS=(
+	"stories260K         $MODELS/stories260K.gguf         $STORIES_TOKENS"
+	"llama-2-tiny-random $MODELS/llama-2-tiny-random.gguf $LLAMA2_TOKENS"
+	# Hooks for models made by Wisp's own GGUF writer and quantizer: uncomment
+	# (and fix the path) once the file exists. A model with another
+	# vocabulary needs a token list whose ids are all below its vocab size.
+	# "stories260K-f16     $GEN/stories260K-f16.gguf        $STORIES_TOKENS"
+	# "stories260K-q8_0    $GEN/stories260K-q8_0.gguf       $STORIES_TOKENS"
+	# "stories260K-q4_0    $GEN/stories260K-q4_0.gguf       $STORIES_TOKENS"
+	# "random256-q4_k      $GEN/random256-q4_k.gguf         $LLAMA2_TOKENS"
+	# "random256-q5_k      $GEN/random256-q5_k.gguf         $LLAMA2_TOKENS"
+	# "random256-q6_k      $GEN/random256-q6_k.gguf         $LLAMA2_TOKENS"
+	# "synthetic-NAME      $GEN/synthetic-NAME.gguf         $LLAMA2_TOKENS"
+)
+
+"$here/install.sh"
+mkdir -p "$OUT"
+
+wanted=("$@")
+is_wanted() {
+	[[ ${#wanted[@]} -eq 0 ]] && return 0
+	local w
+	for w in "${wanted[@]}"; do
+		[[ "$w" == "$1" ]] && return 0
+	done
+	return 1
+}
+
+made=0
+for entry in "${GOLDENS[@]}"; do
+	read -r name model tokens <<<"$entry"
+	is_wanted "$name" || continue
+	if [[ ! -f "$model" ]]; then
+		echo "make-goldens: $name: model $model not found" >&2
+		exit 1
+	fi
+	node "$here/logits.mjs" "$model" --tokens "$tokens" --top 32 -o "$OUT/$name.json"
+	echo "make-goldens: wrote $OUT/$name.json"
+	made=$((made + 1))
+done
+
+if [[ $made -eq 0 ]]; then
+	echo "make-goldens: no entry matched: ${wanted[*]}" >&2
+	exit 1
+fi
