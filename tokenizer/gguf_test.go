@@ -47,6 +47,16 @@ func edit(kvs []gguf.KV, key string, val gguf.Value) []gguf.KV {
 
 var removed = gguf.Value{}
 
+// vocabSpecials is the comparable part of a Vocab: its special ids and flags.
+type vocabSpecials struct {
+	BOS, EOS, EOT, UNK, PAD                                    int32
+	AddBOS, AddEOS, AddSpacePrefix, IgnoreMerges, NormalizeNFC bool
+}
+
+func specialsOf(v *Vocab) vocabSpecials {
+	return vocabSpecials{v.BOS, v.EOS, v.EOT, v.UNK, v.PAD, v.AddBOS, v.AddEOS, v.AddSpacePrefix, v.IgnoreMerges, v.NormalizeNFC}
+}
+
 func TestVocabFromGGUFErrors(t *testing.T) {
 	tests := []struct {
 		name string
@@ -92,10 +102,8 @@ func TestVocabFromGGUFDefaults(t *testing.T) {
 		check func(t *testing.T, v *Vocab)
 	}{
 		{"llama defaults", edit(edit(baseKVs(), keyScores, removed), keyTokenType, removed), func(t *testing.T, v *Vocab) {
-			want := Vocab{BOS: 1, EOS: 2, UNK: 0, EOT: NoToken, PAD: NoToken, AddBOS: true, AddSpacePrefix: true}
-			got := Vocab{BOS: v.BOS, EOS: v.EOS, UNK: v.UNK, EOT: v.EOT, PAD: v.PAD, AddBOS: v.AddBOS, AddEOS: v.AddEOS, AddSpacePrefix: v.AddSpacePrefix}
-			if got.BOS != want.BOS || got.EOS != want.EOS || got.UNK != want.UNK || got.EOT != want.EOT || got.PAD != want.PAD ||
-				got.AddBOS != want.AddBOS || got.AddEOS != want.AddEOS || got.AddSpacePrefix != want.AddSpacePrefix {
+			want := specialsOf(&Vocab{BOS: 1, EOS: 2, UNK: 0, EOT: NoToken, PAD: NoToken, AddBOS: true, AddSpacePrefix: true})
+			if got := specialsOf(v); got != want {
 				t.Errorf("got %+v, want %+v", got, want)
 			}
 			if v.Scores != nil || v.Types != nil {
@@ -112,8 +120,9 @@ func TestVocabFromGGUFDefaults(t *testing.T) {
 			gguf.KV{Key: keyUNK, Value: gguf.Uint32Value(1)},
 			gguf.KV{Key: keyPAD, Value: gguf.Uint32Value(0)},
 		), func(t *testing.T, v *Vocab) {
-			if v.AddSpacePrefix || v.AddBOS || !v.AddEOS || v.BOS != 3 || v.EOS != 4 || v.EOT != 2 || v.UNK != 1 || v.PAD != 0 {
-				t.Errorf("got %+v", *v)
+			want := vocabSpecials{BOS: 3, EOS: 4, EOT: 2, UNK: 1, PAD: 0, AddEOS: true}
+			if got := specialsOf(v); got != want {
+				t.Errorf("got %+v, want %+v", got, want)
 			}
 		}},
 		{"padding id out of range is dropped", edit(baseKVs(), keyPAD, gguf.Uint32Value(99)), func(t *testing.T, v *Vocab) {
@@ -133,23 +142,26 @@ func TestVocabFromGGUFDefaults(t *testing.T) {
 		}},
 		{"gpt2 defaults beyond a small vocabulary", append(edit(baseKVs(), keyModel, gguf.StringValue("gpt2")),
 			gguf.KV{Key: keyMerges, Value: gguf.StringsValue([]string{"▁ a"})}), func(t *testing.T, v *Vocab) {
-			if v.BOS != NoToken || v.EOS != NoToken || v.UNK != NoToken || v.AddBOS || v.AddSpacePrefix || len(v.Merges) != 1 {
-				t.Errorf("got %+v", *v)
+			want := vocabSpecials{BOS: NoToken, EOS: NoToken, EOT: NoToken, UNK: NoToken, PAD: NoToken}
+			if got := specialsOf(v); got != want || len(v.Merges) != 1 {
+				t.Errorf("got %+v with %d merges, want %+v with 1", got, len(v.Merges), want)
 			}
 		}},
 		{"llama-bpe ignores merges and adds BOS", append(edit(baseKVs(), keyModel, gguf.StringValue("gpt2")),
 			gguf.KV{Key: keyMerges, Value: gguf.StringsValue(nil)},
 			gguf.KV{Key: keyPre, Value: gguf.StringValue("llama-bpe")},
 			gguf.KV{Key: keyBOS, Value: gguf.Uint32Value(1)}), func(t *testing.T, v *Vocab) {
-			if !v.IgnoreMerges || !v.AddBOS || v.NormalizeNFC || v.Pre != "llama-bpe" {
-				t.Errorf("got %+v", *v)
+			want := vocabSpecials{BOS: 1, EOS: NoToken, EOT: NoToken, UNK: NoToken, PAD: NoToken, AddBOS: true, IgnoreMerges: true}
+			if got := specialsOf(v); got != want || v.Pre != "llama-bpe" {
+				t.Errorf("got %+v (pre %q), want %+v", got, v.Pre, want)
 			}
 		}},
 		{"qwen2 normalises", append(edit(baseKVs(), keyModel, gguf.StringValue("gpt2")),
 			gguf.KV{Key: keyMerges, Value: gguf.StringsValue(nil)},
 			gguf.KV{Key: keyPre, Value: gguf.StringValue("qwen2")}), func(t *testing.T, v *Vocab) {
-			if v.IgnoreMerges || v.AddBOS || !v.NormalizeNFC {
-				t.Errorf("got %+v", *v)
+			want := vocabSpecials{BOS: NoToken, EOS: NoToken, EOT: NoToken, UNK: NoToken, PAD: NoToken, NormalizeNFC: true}
+			if got := specialsOf(v); got != want {
+				t.Errorf("got %+v, want %+v", got, want)
 			}
 		}},
 	}

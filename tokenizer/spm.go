@@ -82,21 +82,26 @@ func (s *SPM) Piece(id int32) []byte {
 
 // Encode returns the ids of text, without BOS or EOS. With special set,
 // control, unknown and user-defined tokens written in text become their ids;
-// without it only user-defined tokens do (they are ordinary vocabulary that
-// llama.cpp and Hugging Face split out before tokenizing), so untrusted text
-// can never produce BOS, EOS or a chat-template marker.
+// without it the whole text is plain text, so untrusted input can never
+// produce BOS, EOS or a chat-template marker. (llama.cpp still splits out
+// user-defined tokens then; the Tokenizer contract does not.)
 func (s *SPM) Encode(text string, special bool) []int32 {
 	if text == "" {
 		return nil
 	}
 	sc := s.scratchers.Get().(*spmScratch)
-	defer s.scratchers.Put(sc)
+	defer s.putScratch(sc)
 
-	var out []int32
+	// Most pieces cover a few bytes; this saves the first few regrowths.
+	out := make([]int32, 0, len(text)/4+1)
 	// llama.cpp prefixes a space to the first fragment and to every fragment
 	// that follows a special token, as if each started the text anew.
 	prevSpecial := true
-	sc.frags, sc.spare = s.specials.split(sc.frags, sc.spare, text, special)
+	if special {
+		s.specials.split(sc, text)
+	} else {
+		sc.frags = append(sc.frags[:0], fragment{token: NoToken, start: 0, end: len(text)})
+	}
 	for _, f := range sc.frags {
 		if f.token != NoToken {
 			out = append(out, f.token)
@@ -112,6 +117,17 @@ func (s *SPM) Encode(text string, special bool) []int32 {
 		prevSpecial = false
 	}
 	return out
+}
+
+// maxPooledScratch bounds the text a pooled scratch keeps room for, so that
+// one huge input does not pin its buffers for the life of the tokenizer.
+const maxPooledScratch = 1 << 20
+
+func (s *SPM) putScratch(sc *spmScratch) {
+	if cap(sc.text) > maxPooledScratch {
+		return
+	}
+	s.scratchers.Put(sc)
 }
 
 // appendEscaped appends text with every space written as "▁".

@@ -24,6 +24,7 @@ type spmBigram struct {
 type spmScratch struct {
 	frags   []fragment
 	spare   []fragment
+	found   []int
 	text    []byte
 	symbols []spmSymbol
 	queue   []spmBigram

@@ -92,9 +92,9 @@ func TestSPMEncode(t *testing.T) {
 		{"control token parsed", "<s>a", true, []string{"<s>", "▁a"}},
 		{"unknown token parsed", "<unk>", true, []string{"<unk>"}},
 		{"adjacent specials leave no empty text", "</s></s>", true, []string{"</s>", "</s>"}},
-		{"user-defined always matched, space prefix after it", "a<|user|>b", false, []string{"▁a", "<|user|>", "▁b"}},
-		{"longer special wins", "<|user|>x", true, []string{"<|user|>x"}},
-		{"longer special skipped without special", "<|user|>x", false, []string{"<|user|>", "▁", "<0x78>"}},
+		{"user-defined token parsed, space prefix after it", "a<|user|>b", true, []string{"▁a", "<|user|>", "▁b"}},
+		{"user-defined token as text", "<|user|>", false, []string{"▁", "<0x3C>", "<0x7C>", "<0x75>", "<0x73>", "<0x65>", "<0x72>", "<0x7C>", "<0x3E>"}},
+		{"longer special wins", "<|user|>x<|user|>", true, []string{"<|user|>x", "<|user|>"}},
 		{"text before first special has prefix too", "b</s>", true, []string{"▁b", "</s>"}},
 	}
 	for _, tt := range tests {

@@ -1,11 +1,8 @@
 package tokenizer
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 )
 
 // maxVocabTokens caps a vocabulary's size before anything is allocated for
@@ -85,86 +82,4 @@ func tokenText(v *Vocab, id int32) string {
 		return t
 	}
 	return "[EMPTY_" + strconv.Itoa(int(id)) + "]"
-}
-
-// fragment is a piece of the input: a special token already recognised, or
-// the raw text [start, end) still to be tokenized.
-type fragment struct {
-	token      int32 // NoToken for raw text
-	start, end int
-}
-
-// specialTokens are the tokens matched in the text before tokenizing, as
-// llama.cpp's tokenizer_st_partition: control, unknown and user-defined
-// tokens, longest text first (ties by id, for a stable order).
-type specialTokens struct {
-	ids   []int32
-	texts []string
-	// plain reports user-defined tokens, which are matched even when the
-	// caller does not ask for special tokens.
-	plain []bool
-}
-
-func newSpecialTokens(v *Vocab) specialTokens {
-	var ids []int32
-	for i := range v.Tokens {
-		switch typeOf(v, int32(i)) {
-		case TokenTypeControl, TokenTypeUnknown, TokenTypeUserDefined:
-			ids = append(ids, int32(i))
-		}
-	}
-	slices.SortFunc(ids, func(a, b int32) int {
-		if c := cmp.Compare(len(tokenText(v, b)), len(tokenText(v, a))); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
-	st := specialTokens{ids: ids, texts: make([]string, len(ids)), plain: make([]bool, len(ids))}
-	for i, id := range ids {
-		st.texts[i] = tokenText(v, id)
-		st.plain[i] = typeOf(v, id) == TokenTypeUserDefined
-	}
-	return st
-}
-
-// split cuts text into fragments at every occurrence of a special token.
-// Each token in turn, longest first, splits the raw fragments left by the
-// ones before it, leftmost occurrence first, exactly as llama.cpp does.
-// dst and tmp are reused buffers; split returns the fragments and the
-// (possibly grown) tmp.
-func (st *specialTokens) split(dst, tmp []fragment, text string, special bool) ([]fragment, []fragment) {
-	dst = append(dst[:0], fragment{token: NoToken, start: 0, end: len(text)})
-	for i, tok := range st.texts {
-		if !special && !st.plain[i] {
-			continue
-		}
-		if !strings.Contains(text, tok) {
-			continue
-		}
-		tmp = tmp[:0]
-		for _, f := range dst {
-			if f.token != NoToken {
-				tmp = append(tmp, f)
-				continue
-			}
-			start := f.start
-			for {
-				at := strings.Index(text[start:f.end], tok)
-				if at < 0 {
-					break
-				}
-				at += start
-				if at > start {
-					tmp = append(tmp, fragment{token: NoToken, start: start, end: at})
-				}
-				tmp = append(tmp, fragment{token: st.ids[i]})
-				start = at + len(tok)
-			}
-			if start < f.end {
-				tmp = append(tmp, fragment{token: NoToken, start: start, end: f.end})
-			}
-		}
-		dst, tmp = tmp, dst
-	}
-	return dst, tmp
 }

@@ -251,3 +251,9 @@ func writeJSONString(b *strings.Builder, s string, ensureASCII bool) {
 	}
 	b.WriteByte('"')
 }
+
+// ToJSON encodes v as transformers' tojson filter does with no arguments
+// (Python's json.dumps: ", " and ": " separators, non-ASCII kept).
+func ToJSON(v any) (string, error) {
+	return encodeJSON(v, jsonOptions{itemSep: ", ", keySep: ": "})
+}

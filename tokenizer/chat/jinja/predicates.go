@@ -50,8 +50,8 @@ func init() {
 			}
 			return false
 		}),
-		"lower": kind(func(v any) bool { s, ok := v.(string); return ok && s == strings.ToLower(s) }),
-		"upper": kind(func(v any) bool { s, ok := v.(string); return ok && s == strings.ToUpper(s) }),
+		"lower":   kind(func(v any) bool { s, ok := v.(string); return ok && s == strings.ToLower(s) }),
+		"upper":   kind(func(v any) bool { s, ok := v.(string); return ok && s == strings.ToUpper(s) }),
 		"escaped": kind(func(any) bool { return false }),
 		"odd":     intTest(func(i int64) bool { return i%2 != 0 }),
 		"even":    intTest(func(i int64) bool { return i%2 == 0 }),
