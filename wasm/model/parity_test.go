@@ -18,10 +18,10 @@ const sharedModels = "../../../shared/testdata/models"
 
 // llamaCppGolden is the output of scripts/llamacpp/logits.mjs.
 type llamaCppGolden struct {
-	Model     string    `json:"model"`
-	SHA256    string    `json:"sha256"`
-	VocabSize int       `json:"vocab_size"`
-	Tokens    []int32   `json:"tokens"`
+	Model     string  `json:"model"`
+	SHA256    string  `json:"sha256"`
+	VocabSize int     `json:"vocab_size"`
+	Tokens    []int32 `json:"tokens"`
 	Positions []struct {
 		Argmax int32        `json:"argmax"`
 		Top    [][2]float64 `json:"top"`

@@ -1,6 +1,14 @@
 // Package tensor defines the element types of GGUF tensors (ggml's block
 // layouts) and their pure-Go reference kernels: dequantize, dot product
 // against float32 activations, and quantize.
+//
+// The reference kernels are the project's truth. Quantize writes the bytes
+// llama.cpp's reference quantizers write (checked against digests of their
+// output), Dequantize reads them back to ggml's floats, and Dot fixes one
+// summation order (see Dot). Faster kernels — SIMD, or dot products against
+// activations quantized to 8-bit blocks as llama.cpp does — belong beside
+// these under their own names, each tested against the reference on random
+// inputs; the reference path stays.
 package tensor
 
 import (
