@@ -197,24 +197,29 @@ var hfSpecialNames = []struct {
 }
 
 // hfSpecialIDs sets BOS, EOS, EOT, UNK and PAD from well-known special
-// token texts. A vocab.json has no added-token list, so a well-known text
-// found among its normal tokens (GPT-2's "<|endoftext|>") is marked as a
-// control token too.
+// token texts among the added (control and user-defined) tokens. A
+// vocab.json has no added-token list: there a normal token spelled
+// "<|...|>", such as GPT-2's "<|endoftext|>", is taken for a control token
+// first. Other normal tokens keep their type even when they read "</s>"
+// (Qwen2's vocabulary has that as ordinary text).
 func hfSpecialIDs(v *Vocab) {
+	byText := make(map[string]int32)
+	for id, text := range v.Tokens {
+		typ := v.Types[id]
+		if typ == TokenTypeNormal && len(text) > 4 && strings.HasPrefix(text, "<|") && strings.HasSuffix(text, "|>") {
+			v.Types[id] = TokenTypeControl
+			typ = TokenTypeControl
+		}
+		if typ == TokenTypeControl || typ == TokenTypeUserDefined {
+			if _, dup := byText[text]; !dup {
+				byText[text] = int32(id)
+			}
+		}
+	}
 	for _, sn := range hfSpecialNames {
 		p := sn.role(v)
-		if *p != NoToken {
-			continue
-		}
-		for id, text := range v.Tokens {
-			if text != sn.text || v.Types[id] == TokenTypeUnused {
-				continue
-			}
-			*p = int32(id)
-			if v.Types[id] == TokenTypeNormal {
-				v.Types[id] = TokenTypeControl
-			}
-			break
+		if id, ok := byText[sn.text]; ok && *p == NoToken {
+			*p = id
 		}
 	}
 }

@@ -251,3 +251,24 @@ func TestLoadHFVocabMerges(t *testing.T) {
 		}
 	}
 }
+
+// Qwen2's vocab.json holds "</s>" and "<unk>" as ordinary text tokens; they
+// must stay ordinary, and the file names no special token at all.
+func TestLoadHFVocabMergesQwen2(t *testing.T) {
+	tok := bpeLoad(t, bpeSources[1])
+	v := tok.Vocab()
+	if v.Pre != "qwen2" || !v.NormalizeNFC || v.IgnoreMerges {
+		t.Errorf("Pre %q NormalizeNFC %v IgnoreMerges %v", v.Pre, v.NormalizeNFC, v.IgnoreMerges)
+	}
+	if v.BOS != NoToken || v.EOS != NoToken || v.UNK != NoToken {
+		t.Errorf("BOS %d EOS %d UNK %d, want none", v.BOS, v.EOS, v.UNK)
+	}
+	for _, id := range []int32{128244, 128247} {
+		if v.Types[id] != TokenTypeNormal {
+			t.Errorf("token %d (%q) has type %d, want normal", id, v.Tokens[id], v.Types[id])
+		}
+	}
+	if sp, plain := tok.Encode("</s>", true), tok.Encode("</s>", false); !slices.Equal(sp, plain) || slices.Contains(sp, 128247) {
+		t.Errorf("Encode(\"</s>\") = %v with special, %v without; want the same merges of plain text", sp, plain)
+	}
+}

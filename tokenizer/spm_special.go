@@ -21,14 +21,13 @@ type specialTokens struct {
 	texts []string
 
 	// Vocabularies such as Gemma's hold thousands of control tokens, most
-	// never written in a given text. These index them by their first bytes
-	// so one pass over the text finds those that occur: byFirst marks the
-	// possible first bytes, byPair lists the tokens (as indexes into texts)
-	// by their first two bytes, and single holds index+1 of each one-byte
-	// token.
+	// never written in a given text. These find, in one pass over the text,
+	// those that are: byFirst marks the possible first bytes, lengths lists
+	// the distinct lengths of the tokens starting with each pair of bytes,
+	// and index maps a token's text to its place in texts.
 	byFirst [256]bool
-	byPair  map[uint16][]int
-	single  [256]int
+	lengths map[uint16][]int
+	index   map[string]int
 }
 
 func newSpecialTokens(v *Vocab) specialTokens {
@@ -45,22 +44,32 @@ func newSpecialTokens(v *Vocab) specialTokens {
 		}
 		return cmp.Compare(a, b)
 	})
-	st := specialTokens{ids: ids, texts: make([]string, len(ids)), byPair: make(map[uint16][]int)}
+	st := specialTokens{
+		ids:     ids,
+		texts:   make([]string, len(ids)),
+		lengths: make(map[uint16][]int),
+		index:   make(map[string]int, len(ids)),
+	}
 	for i, id := range ids {
 		text := tokenText(v, id)
 		st.texts[i] = text
+		st.index[text] = i
 		st.byFirst[text[0]] = true
-		if len(text) == 1 {
-			st.single[text[0]] = i + 1
-			continue
-		}
 		key := pairKey(text)
-		st.byPair[key] = append(st.byPair[key], i)
+		if !slices.Contains(st.lengths[key], len(text)) {
+			st.lengths[key] = append(st.lengths[key], len(text))
+		}
 	}
 	return st
 }
 
-func pairKey(s string) uint16 { return uint16(s[0])<<8 | uint16(s[1]) }
+// pairKey is the first two bytes of s, or its only byte and 0.
+func pairKey(s string) uint16 {
+	if len(s) == 1 {
+		return uint16(s[0]) << 8
+	}
+	return uint16(s[0])<<8 | uint16(s[1])
+}
 
 // occurring appends to dst, in order, the indexes of the special tokens
 // written somewhere in text.
@@ -70,15 +79,16 @@ func (st *specialTokens) occurring(dst []int, text string) []int {
 		if !st.byFirst[text[i]] {
 			continue
 		}
-		if k := st.single[text[i]]; k > 0 {
-			dst = append(dst, k-1)
-		}
-		if i+1 == len(text) {
-			break
-		}
-		for _, k := range st.byPair[pairKey(text[i:])] {
-			if strings.HasPrefix(text[i:], st.texts[k]) {
-				dst = append(dst, k)
+		// One-byte tokens are keyed by their byte and 0; when the two keys
+		// coincide, the duplicates found are removed below.
+		for _, key := range [2]uint16{uint16(text[i]) << 8, pairKey(text[i:])} {
+			for _, n := range st.lengths[key] {
+				if i+n > len(text) {
+					continue
+				}
+				if k, ok := st.index[text[i:i+n]]; ok {
+					dst = append(dst, k)
+				}
 			}
 		}
 	}

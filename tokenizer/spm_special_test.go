@@ -63,6 +63,9 @@ func TestSpecialSplitMatchesNaive(t *testing.T) {
 			b.WriteString(parts[rng.IntN(len(parts))])
 		}
 		text := b.String()
+		if text == "" {
+			continue // Encode never splits empty text
+		}
 		want := naiveSplit(&s.specials, text)
 		if got := s.specials.split(sc, text); !slices.Equal(got, want) {
 			t.Fatalf("split(%q)\n got %v\nwant %v", text, got, want)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -173,23 +174,33 @@ func TestGoldenRenderJSON(t *testing.T) {
 }
 
 // messagesJSON writes messages in OpenAI's JSON shape, with content null
-// on assistant tool calls and arguments as JSON text.
+// on assistant tool calls and arguments as JSON text. Structs keep the key
+// order OpenAI clients send (name before arguments), which tojson shows.
 func messagesJSON(t testing.TB, msgs []Message) []byte {
 	t.Helper()
-	var out []map[string]any
+	type function struct {
+		Name      string `json:"name"`
+		Arguments string `json:"arguments"`
+	}
+	type toolCall struct {
+		ID       string   `json:"id"`
+		Type     string   `json:"type"`
+		Function function `json:"function"`
+	}
+	type message struct {
+		Role       string     `json:"role"`
+		Content    *string    `json:"content"`
+		ToolCalls  []toolCall `json:"tool_calls,omitempty"`
+		ToolCallID string     `json:"tool_call_id,omitempty"`
+	}
+	var out []message
 	for _, m := range msgs {
-		j := map[string]any{"role": m.Role, "content": m.Content}
+		j := message{Role: m.Role, Content: &m.Content, ToolCallID: m.ToolCallID}
 		if len(m.ToolCalls) > 0 {
-			j["content"] = nil
-			var calls []map[string]any
-			for _, tc := range m.ToolCalls {
-				calls = append(calls, map[string]any{"id": tc.ID, "type": "function",
-					"function": map[string]any{"name": tc.Function.Name, "arguments": tc.Function.Arguments}})
-			}
-			j["tool_calls"] = calls
+			j.Content = nil
 		}
-		if m.ToolCallID != "" {
-			j["tool_call_id"] = m.ToolCallID
+		for _, tc := range m.ToolCalls {
+			j.ToolCalls = append(j.ToolCalls, toolCall{ID: tc.ID, Type: "function", Function: function{Name: tc.Function.Name, Arguments: tc.Function.Arguments}})
 		}
 		out = append(out, j)
 	}
@@ -252,9 +263,7 @@ func diffText(want, got string) string {
 	for j := i; j < len(gl) && j < i+8; j++ {
 		b.WriteString("+" + quoteLine(gl[j]) + "\n")
 	}
-	return "first difference at line " + itoa(i+1) + ":\n" + b.String()
+	return "first difference at line " + strconv.Itoa(i+1) + ":\n" + b.String()
 }
 
-func quoteLine(s string) string { q, _ := json.Marshal(s); return string(q) }
-
-func itoa(i int) string { q, _ := json.Marshal(i); return string(q) }
+func quoteLine(s string) string { return strconv.Quote(s) }

@@ -5,8 +5,10 @@ package engine
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/wisp-llm/wisp/tokenizer"
+	"github.com/wisp-llm/wisp/tokenizer/chat"
 	"github.com/wisp-llm/wisp/wasm/cpu"
 	"github.com/wisp-llm/wisp/wasm/gguf"
 	"github.com/wisp-llm/wisp/wasm/model"
@@ -31,8 +33,17 @@ type Model struct {
 	Tokenizer tokenizer.Tokenizer
 	// ChatTemplate is the model's Jinja chat template ("" when it has none).
 	ChatTemplate string
+	// TemplateFallback is set once a chat has been rendered with ChatML
+	// because the model has no template of its own.
+	TemplateFallback bool
+
 	stopIDs      map[int32]bool
 	ownsFile     bool
+	templateOnce sync.Once
+	template     *chat.Template
+	templateErr  error
+	specialsOnce sync.Once
+	specialTexts []string
 }
 
 // Open loads a GGUF file from disk (memory-mapped where possible).

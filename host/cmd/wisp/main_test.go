@@ -105,3 +105,39 @@ func TestErrorsExitNonZero(t *testing.T) {
 		}
 	}
 }
+
+func TestChatSession(t *testing.T) {
+	chatInput = strings.NewReader("Hello\n/reset\nOnce upon\n/exit\n")
+	defer func() { chatInput = os.Stdin }()
+	out, stderr, code := wisp(t, "chat", "-m", testdata+"/models/stories260K.gguf", "-n", "20", "--temp", "0", "--ctx", "512")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Count(out, "> ") != 4 || !strings.Contains(stderr, "ChatML") {
+		t.Fatalf("unexpected session:\n%s\nstderr: %s", out, stderr)
+	}
+}
+
+func TestTemplateCommand(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := dir + "/" + name
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tmpl := write("t.jinja", "{{ bos_token }}{% for m in messages %}<{{ m.role }}>{{ m.content }}{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}")
+	msgs := write("m.json", `[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}]`)
+	out, stderr, code := wisp(t, "template", "-t", tmpl, "-m", msgs, "--add-generation-prompt", "--bos-token", "<B>")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "<B><system>Be brief.<user>Hi<assistant>"; out != want {
+		t.Fatalf("got %q, want %q", out, want)
+	}
+	bad := write("bad.jinja", "{% for %}")
+	if _, _, code := wisp(t, "template", "-t", bad, "-m", msgs); code == 0 {
+		t.Fatal("broken template accepted")
+	}
+}

@@ -112,6 +112,10 @@ func getAttr(obj any, name string) (any, error) {
 		if v, ok := x.attrs.Get(name); ok {
 			return v, nil
 		}
+	case *loopVar:
+		if v, ok := x.attr(name); ok {
+			return v, nil
+		}
 	case *Dict:
 		if m := method(x, name); m != nil {
 			return m, nil
@@ -153,6 +157,12 @@ func getItem(obj any, key any) (any, error) {
 	case *Namespace:
 		if k, ok := key.(string); ok {
 			if v, ok := x.attrs.Get(k); ok {
+				return v, nil
+			}
+		}
+	case *loopVar:
+		if k, ok := key.(string); ok {
+			if v, ok := x.attr(k); ok {
 				return v, nil
 			}
 		}

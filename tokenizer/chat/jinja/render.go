@@ -10,7 +10,7 @@ import (
 // Limits that keep a hostile template from running away with time or
 // memory; real chat templates stay far below them.
 const (
-	maxSteps     = 5_000_000
+	maxSteps     = 1_000_000
 	maxOutput    = 64 << 20
 	maxCallDepth = 200
 	maxItems     = 1 << 20
@@ -196,7 +196,7 @@ func (r *renderer) execFor(w *strings.Builder, n *forNode, s *scope) error {
 		if err := bindTargets(ls, n.targets, it); err != nil {
 			return errAt(n.line, err)
 		}
-		ls.vars["loop"] = loopInfo(items, i)
+		ls.vars["loop"] = &loopVar{items: items, i: i}
 		err := r.execBody(w, n.body, ls)
 		if errors.Is(err, errBreak) {
 			break
@@ -208,32 +208,51 @@ func (r *renderer) execFor(w *strings.Builder, n *forNode, s *scope) error {
 	return nil
 }
 
-// loopInfo is the "loop" variable of iteration i.
-func loopInfo(items []any, i int) *Dict {
-	n := int64(len(items))
-	d := NewDict()
-	d.Set("index", int64(i)+1)
-	d.Set("index0", int64(i))
-	d.Set("revindex", n-int64(i))
-	d.Set("revindex0", n-int64(i)-1)
-	d.Set("first", i == 0)
-	d.Set("last", i == len(items)-1)
-	d.Set("length", n)
-	d.Set("depth", int64(1))
-	d.Set("depth0", int64(0))
-	if i > 0 {
-		d.Set("previtem", items[i-1])
-	}
-	if i < len(items)-1 {
-		d.Set("nextitem", items[i+1])
-	}
-	d.Set("cycle", &Func{Name: "loop.cycle", call: func(_ *renderer, args []any, _ []kwarg) (any, error) {
-		if len(args) == 0 {
-			return nil, fmt.Errorf("no items for cycling given")
+// loopVar is the "loop" variable of one iteration; its attributes are
+// computed when read, which keeps iterations cheap.
+type loopVar struct {
+	items []any
+	i     int
+}
+
+func (l *loopVar) attr(name string) (any, bool) {
+	n, i := int64(len(l.items)), int64(l.i)
+	switch name {
+	case "index":
+		return i + 1, true
+	case "index0":
+		return i, true
+	case "revindex":
+		return n - i, true
+	case "revindex0":
+		return n - i - 1, true
+	case "first":
+		return i == 0, true
+	case "last":
+		return i == n-1, true
+	case "length":
+		return n, true
+	case "depth":
+		return int64(1), true
+	case "depth0":
+		return int64(0), true
+	case "previtem":
+		if i > 0 {
+			return l.items[i-1], true
 		}
-		return args[i%len(args)], nil
-	}})
-	return d
+	case "nextitem":
+		if i < n-1 {
+			return l.items[i+1], true
+		}
+	case "cycle":
+		return &Func{Name: "loop.cycle", call: func(_ *renderer, args []any, _ []kwarg) (any, error) {
+			if len(args) == 0 {
+				return nil, fmt.Errorf("no items for cycling given")
+			}
+			return args[l.i%len(args)], nil
+		}}, true
+	}
+	return nil, false
 }
 
 func bindTargets(s *scope, targets []string, v any) error {

@@ -147,6 +147,8 @@ func typeName(v any) string {
 		return "Undefined"
 	case *Func:
 		return "function"
+	case *loopVar:
+		return "LoopContext"
 	}
 	return fmt.Sprintf("%T", v)
 }
@@ -244,6 +246,8 @@ func writeRepr(b *strings.Builder, v any, quote bool) {
 		b.WriteString(">")
 	case *Func:
 		b.WriteString("<function " + x.Name + ">")
+	case *loopVar:
+		b.WriteString("<LoopContext " + strconv.Itoa(x.i+1) + "/" + strconv.Itoa(len(x.items)) + ">")
 	default:
 		fmt.Fprintf(b, "%v", v)
 	}
