@@ -148,3 +148,30 @@ func TestBPEEncodeAllocs(t *testing.T) {
 		t.Errorf("Encode allocated %v times per call, want 1", allocs)
 	}
 }
+
+// One tokenizer serves concurrent callers; each gets what it would alone.
+func TestBPEEncodeConcurrent(t *testing.T) {
+	tok := bpeMust(t, bpeTinyVocab())
+	texts := []string{"hello world", "<|end|> wow", strings.Repeat("hell ", 50), "he'll lll"}
+	want := make([][]int32, len(texts))
+	for i, s := range texts {
+		want[i] = tok.Encode(s, true)
+	}
+	errs := make(chan string, len(texts))
+	for i, s := range texts {
+		go func() {
+			for range 200 {
+				if got := tok.Encode(s, true); !slices.Equal(got, want[i]) {
+					errs <- s
+					return
+				}
+			}
+			errs <- ""
+		}()
+	}
+	for range texts {
+		if s := <-errs; s != "" {
+			t.Errorf("concurrent Encode(%q) differed", s)
+		}
+	}
+}

@@ -530,7 +530,8 @@ func filterRound(_ *renderer, v any, args []any, kwargs []kwarg) (any, error) {
 	scale := math.Pow(10, float64(max(-20, min(prec, 20))))
 	switch method {
 	case "common":
-		return math.Round(f*scale) / scale, nil
+		// Python 3 round() (which Jinja calls) rounds halves to even.
+		return math.RoundToEven(f*scale) / scale, nil
 	case "floor":
 		return math.Floor(f*scale) / scale, nil
 	case "ceil":

@@ -22,7 +22,7 @@ func TestFilters(t *testing.T) {
 		{"reverse and sort", "{{ [3, 1, 2]|sort }} {{ [3, 1, 2]|sort(reverse=true) }} {{ 'abc'|reverse }} {{ [1, 2]|reverse|list }} {{ d|sort(attribute='n')|map(attribute='n')|list }}", `{"d": [{"n": 2}, {"n": 1}]}`, "[1, 2, 3] [3, 2, 1] cba [2, 1] [1, 2]"},
 		{"replace", "{{ 'aaa'|replace('a', 'b') }} {{ 'aaa'|replace('a', 'b', 2) }}", "", "bbb bba"},
 		{"safe and escape", "{{ '<a>'|safe }} {{ '<a & b>'|e }}", "", "<a> &lt;a &amp; b&gt;"},
-		{"abs and round", "{{ -3|abs }} {{ 2.567|round(2) }} {{ 2.5|round }} {{ 2.1|round(0, 'ceil') }}", "", "3 2.57 3.0 3.0"},
+		{"abs and round", "{{ -3|abs }} {{ 2.567|round(2) }} {{ 2.5|round }} {{ 3.5|round }} {{ 2.1|round(0, 'ceil') }}", "", "3 2.57 2.0 4.0 3.0"},
 		{"indent", "{{ 'a\nb\n\nc'|indent(2) }}|{{ 'a\nb'|indent(2, true) }}", "", "a\n  b\n\n  c|  a\n  b"},
 		{"attr", "{{ d|attr('k') }}", `{"d": {"k": "v"}}`, "v"},
 		{"chained", "{{ ' A '|trim|lower|length }}", "", "1"},

@@ -1,0 +1,15 @@
+// Package simd holds the fast CPU kernels of Wisp's native backend: dot
+// products of block-quantized weights with activations quantized to 8-bit
+// blocks (llama.cpp's Q8_0 and Q8_K schemes), F16 and F32 dot products, and
+// the small float32 loops of a forward pass.
+//
+// Every kernel has a portable Go version (the only one on wasm and on builds
+// without GOEXPERIMENT=simd) and, on amd64 built with GOEXPERIMENT=simd, a
+// simd/archsimd version chosen at start-up from the CPU's features. The
+// integer parts of the quantized dot products are exact in both, so the two
+// differ only in the order of float32 additions.
+//
+// Like the reference kernels in package tensor, these trust their callers:
+// slices have the sizes the weight type implies (checked once when a model
+// is loaded), and nothing here allocates.
+package simd

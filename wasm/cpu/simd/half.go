@@ -1,0 +1,21 @@
+package simd
+
+import "github.com/wisp-llm/wisp/wasm/tensor"
+
+// halfTable maps every binary16 bit pattern to its float32 value. The
+// portable F16 kernels look values up rather than decode them: 256 KiB once,
+// against a branchy conversion per weight.
+var halfTable = func() *[1 << 16]float32 {
+	var t [1 << 16]float32
+	for h := range t {
+		t[h] = tensor.F16ToF32(uint16(h))
+	}
+	return &t
+}()
+
+// f16 reads the little-endian half at b[0:2].
+func f16(b []byte) float32 { return halfTable[uint16(b[0])|uint16(b[1])<<8] }
+
+// roundF16 rounds v to the nearest half and back, as llama.cpp stores the
+// scale of a Q8_0 block.
+func roundF16(v float32) float32 { return halfTable[tensor.F32ToF16(v)] }

@@ -1,0 +1,60 @@
+//go:build !(goexperiment.simd && amd64)
+
+package simd
+
+// Without simd/archsimd every kernel is the portable one.
+
+// Features names the vector instructions the kernels use on this build.
+func Features() string { return "portable" }
+
+// QuantizeQ8_0 quantizes x (a multiple of 32 long) into qs and one scale per
+// 32 elements in d.
+func QuantizeQ8_0(x []float32, qs []int8, d []float32) { quantizeQ8_0Go(x, qs, d) }
+
+// QuantizeQ8_K quantizes x (a multiple of 256 long) into qs, one scale per
+// 256 elements in d and one sum per 16 quantized values in sums.
+func QuantizeQ8_K(x []float32, qs []int8, d []float32, sums []int16) {
+	quantizeQ8_KGo(x, qs, d, sums)
+}
+
+// DotQ8_0 is the dot product of a Q8_0 weight row with a Q8_0 activation row.
+func DotQ8_0(w []byte, qs []int8, d []float32) float32 { return dotQ8_0Go(w, qs, d) }
+
+// DotQ4_0 is the dot product of a Q4_0 weight row with a Q8_0 activation row.
+func DotQ4_0(w []byte, qs []int8, d []float32) float32 { return dotQ4_0Go(w, qs, d) }
+
+// DotQ4_K is the dot product of a Q4_K weight row with a Q8_K activation row.
+func DotQ4_K(w []byte, qs []int8, d []float32, sums []int16) float32 {
+	return dotQ4_KGo(w, qs, d, sums)
+}
+
+// DotQ5_K is the dot product of a Q5_K weight row with a Q8_K activation row.
+func DotQ5_K(w []byte, qs []int8, d []float32, sums []int16) float32 {
+	return dotQ5_KGo(w, qs, d, sums)
+}
+
+// DotQ6_K is the dot product of a Q6_K weight row with a Q8_K activation row.
+func DotQ6_K(w []byte, qs []int8, d []float32, sums []int16) float32 {
+	return dotQ6_KGo(w, qs, d, sums)
+}
+
+// DotF16 is the dot product of an F16 weight row with float32 activations.
+func DotF16(w []byte, x []float32) float32 { return dotF16Go(w, x) }
+
+// DotF32 is the dot product of w and x (len(w) ≥ len(x)).
+func DotF32(w, x []float32) float32 { return dotF32Go(w, x) }
+
+// Axpy adds a·x to dst.
+func Axpy(dst []float32, a float32, x []float32) { axpyGo(dst, a, x) }
+
+// SumSquares is Σx².
+func SumSquares(x []float32) float32 { return sumSquaresGo(x) }
+
+// ScaleMul sets dst = w·(s·x), element-wise.
+func ScaleMul(dst, x, w []float32, s float32) { scaleMulGo(dst, x, w, s) }
+
+// Add adds x to dst.
+func Add(dst, x []float32) { addGo(dst, x) }
+
+// SwiGLU sets dst = silu(gate)·up, element-wise.
+func SwiGLU(dst, gate, up []float32) { swiGLUGo(dst, gate, up) }
