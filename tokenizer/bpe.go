@@ -42,7 +42,9 @@ func bpePairKey(left, right int32) uint64 {
 }
 
 // NewBPE builds a byte-level BPE tokenizer from v, whose Model must be
-// "gpt2". The vocabulary is not copied; it must not be changed afterwards.
+// "gpt2" and whose Pre names a supported pre-tokenizer. Scores and
+// AddSpacePrefix play no part, as in llama.cpp. The vocabulary is not
+// copied; it must not be changed afterwards.
 func NewBPE(v *Vocab) (*BPE, error) {
 	if v == nil {
 		return nil, fmt.Errorf("tokenizer: nil vocabulary")
@@ -60,8 +62,8 @@ func NewBPE(v *Vocab) (*BPE, error) {
 	t := &BPE{vocab: v, pretok: kind}
 	t.scratch.New = func() any { return new(bpeScratch) }
 
-	// ids maps each token as the vocabulary spells it; the first id wins,
-	// as in llama.cpp, should a (malformed) vocabulary repeat a token.
+	// ids maps each token as the vocabulary spells it; should a malformed
+	// vocabulary repeat a token, the first id wins.
 	ids := make(map[string]int32, len(v.Tokens))
 	for i, s := range v.Tokens {
 		if _, dup := ids[s]; !dup {
@@ -167,11 +169,12 @@ func (t *BPE) Piece(id int32) []byte {
 }
 
 // Encode returns the ids of text, without BOS or EOS. With special set,
-// control and user-defined tokens written in the text become their ids,
-// longest match first; otherwise they are plain text.
+// control and user-defined tokens written in the text become their ids
+// (leftmost first, the longest where several start at one place);
+// otherwise they are plain text.
 func (t *BPE) Encode(text string, special bool) []int32 {
 	sc := t.scratch.Get().(*bpeScratch)
-	defer t.scratch.Put(sc)
+	defer t.putScratch(sc)
 	out := make([]int32, 0, len(text)/4+1)
 	if !special || t.specials.empty() {
 		return t.encodeText(text, sc, out)
@@ -189,6 +192,17 @@ func (t *BPE) Encode(text string, special bool) []int32 {
 		start = i
 	}
 	return t.encodeText(text[start:], sc, out)
+}
+
+// bpeScratchKeep bounds the scratch space kept for the next call, so that
+// one huge word does not pin its working memory for the process lifetime.
+const bpeScratchKeep = 1 << 16
+
+func (t *BPE) putScratch(sc *bpeScratch) {
+	if cap(sc.symbols) > bpeScratchKeep || cap(sc.heap) > bpeScratchKeep || cap(sc.words) > bpeScratchKeep {
+		return
+	}
+	t.scratch.Put(sc)
 }
 
 // encodeText tokenizes text that holds no special tokens.

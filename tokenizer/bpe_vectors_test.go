@@ -118,6 +118,9 @@ func TestBPELlamaCppVectors(t *testing.T) {
 				if back := bpeJoin(tok, got); back != c.text {
 					t.Errorf("vector %d: pieces of Encode(%q) join to %q", i, c.text, back)
 				}
+				if back := Decode(tok, got); back != c.text {
+					t.Errorf("vector %d: Decode(Encode(%q)) = %q", i, c.text, back)
+				}
 			}
 		})
 	}

@@ -98,11 +98,12 @@ func LoadHFVocabMerges(vocabJSON, merges []byte, pre string) (*Vocab, error) {
 		return nil, fmt.Errorf("tokenizer: vocab.json: %w", err)
 	}
 	v.Pre = pre
-	// llama.cpp sets these for the Llama 3 pre-tokenizer whatever the file.
-	if k, _ := pretokKindFor(pre); k == pretokLlama3 {
+	// These files do not say what tokenizer.json would; take what the
+	// family's tokenizer.json says (and llama.cpp assumes for the name).
+	switch pre {
+	case "llama3", "llama-v3", "llama-bpe", "falcon3":
 		v.IgnoreMerges = true
-	}
-	if k, _ := pretokKindFor(pre); k == pretokQwen2 {
+	case "qwen2", "deepseek-r1-qwen", "megrez":
 		v.NormalizeNFC = true
 	}
 	for n, line := range bytes.Split(merges, []byte("\n")) {
@@ -140,6 +141,11 @@ func hfBuildVocab(tokens map[string]int64, added []hfAddedToken) (*Vocab, error)
 	}
 	if n == 0 {
 		return nil, fmt.Errorf("no tokens")
+	}
+	// A few gaps are tolerated; an id far beyond the number of tokens is
+	// a broken (or hostile) file, and must not size the allocation.
+	if total := int64(len(tokens) + len(added)); n > total+total/8+256 {
+		return nil, fmt.Errorf("largest id is %d but there are only %d tokens", n-1, total)
 	}
 	v := &Vocab{
 		Model:  "gpt2",

@@ -202,6 +202,7 @@ func TestLoadHFTokenizerJSONRejects(t *testing.T) {
 		{"three-part merge", func(m map[string]any) { hfModel(m)["merges"] = [][]string{{"a", "b", "c"}} }, "merge 0"},
 		{"negative id", func(m map[string]any) { hfModel(m)["vocab"].(map[string]int)["zz"] = -4 }, "id -4"},
 		{"huge id", func(m map[string]any) { hfModel(m)["vocab"].(map[string]int)["zz"] = 1 << 30 }, "outside"},
+		{"sparse ids", func(m map[string]any) { hfModel(m)["vocab"].(map[string]int)["zz"] = 100000 }, "only"},
 		{"shared id", func(m map[string]any) { hfModel(m)["vocab"].(map[string]int)["zz"] = 5 }, "share id 5"},
 		{"added token over another", func(m map[string]any) {
 			m["added_tokens"] = []any{map[string]any{"id": 7, "content": "<x>", "special": true}}

@@ -1,5 +1,7 @@
 package tokenizer
 
+//go:generate sh -c "python3 nfc_golden_gen.py > testdata/nfc_golden.txt"
+
 import (
 	"bufio"
 	"os"

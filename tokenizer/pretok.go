@@ -49,6 +49,7 @@ var pretokNames = map[string]pretokKind{
 	"falcon3":   pretokLlama3,
 	"dbrx":      pretokLlama3,
 	"smaug-bpe": pretokLlama3,
+	"glm4":      pretokLlama3,
 	"qwen2":     pretokQwen2,
 	"stablelm2": pretokQwen2,
 	"megrez":    pretokQwen2,
@@ -60,6 +61,7 @@ var pretokNames = map[string]pretokKind{
 	"exaone":    pretokStarCoder,
 
 	"deepseek-r1-qwen": pretokQwen2,
+	"chatglm-bpe":      pretokLlama3,
 }
 
 func pretokKindFor(pre string) (pretokKind, error) {

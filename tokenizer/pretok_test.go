@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // The expected words follow from the expressions by hand, alternative by
@@ -90,4 +91,26 @@ func TestPretokKindFor(t *testing.T) {
 	if _, err := pretokKindFor("deepseek-llm"); err == nil {
 		t.Error("pretokKindFor(\"deepseek-llm\") gave no error")
 	}
+}
+
+// FuzzPretokSplit checks, for every scanner, that the words cover the
+// input exactly, none is empty, and digits come alone where they must.
+func FuzzPretokSplit(f *testing.F) {
+	bpeFuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, kind := range []pretokKind{pretokGPT2, pretokLlama3, pretokQwen2, pretokStarCoder} {
+			words := pretokSplit(kind, text, nil)
+			if strings.Join(words, "") != text || slices.Contains(words, "") {
+				t.Fatalf("pretokSplit(%d, %q) = %q", kind, text, words)
+			}
+			if kind != pretokQwen2 && kind != pretokStarCoder {
+				continue
+			}
+			for _, w := range words {
+				if r, n := utf8.DecodeRuneInString(w); n < len(w) && pretokClassOf(r) == pretokNumber {
+					t.Fatalf("pretokSplit(%d, %q) has word %q: a number not on its own", kind, text, w)
+				}
+			}
+		}
+	})
 }

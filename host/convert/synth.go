@@ -14,19 +14,28 @@ import (
 
 // shape is the architecture of a real model, reproduced with random weights.
 type shape struct {
-	name       string
-	arch       string // llama or qwen2
-	dim        int
-	layers     int
-	heads      int
-	kvHeads    int
-	ffn        int
-	vocab      int
-	context    int
-	ropeBase   float32
-	normEps    float32
-	tied       bool   // no output.weight: the embedding is the output projection
-	qkvBias    bool   // qwen2's attention biases
+	name     string
+	arch     string // llama or qwen2
+	dim      int
+	layers   int
+	heads    int
+	kvHeads  int
+	ffn      int
+	vocab    int
+	context  int
+	ropeBase float32
+	normEps  float32
+	tied     bool // no output.weight: the embedding is the output projection
+	qkvBias  bool // qwen2's attention biases
+	// successor, when positive, builds output.weight so that each token's
+	// embedding points at the next id: row j is successor × the embedding
+	// of token j-1, plus random noise of std outputStd. The most likely
+	// next token then leads its runner-up by a margin far wider than
+	// llama.cpp's rounding of activations moves logits, so an argmax
+	// comparison between implementations is meaningful; the rest of the
+	// distribution is spread by the random weights.
+	successor  float64
+	outputStd  float64
 	vocabDonor string // default GGUF file whose SentencePiece vocabulary is copied
 }
 
@@ -48,7 +57,7 @@ var shapes = []shape{
 	// The K-quant parity model: like tiny, but with stories260K's head
 	// layout (head size 32, grouped-query) and an output projection of its own.
 	{name: "random256", arch: "llama", dim: 256, layers: 2, heads: 8, kvHeads: 4, ffn: 768, vocab: 512,
-		context: 2048, ropeBase: 10000, normEps: 1e-5, vocabDonor: stories260KV},
+		context: 2048, ropeBase: 10000, normEps: 1e-5, vocabDonor: stories260KV, successor: 0.08, outputStd: 0.04},
 }
 
 // Shapes lists the shape names Synth accepts.
@@ -160,10 +169,11 @@ func (s shape) tensors(seed uint64) []source {
 	}
 	proj := func(fanIn int) func(*rand.Rand) float32 { return scaled(1 / math.Sqrt(float64(fanIn))) }
 	norm := func(r *rand.Rand) float32 { return 1 + scaled(0.1)(r) }
-	add("token_embd.weight", scaled(0.5), s.dim, s.vocab)
+	add("token_embd.weight", scaled(embeddingStd), s.dim, s.vocab)
 	add("output_norm.weight", norm, s.dim)
 	if !s.tied {
-		add("output.weight", scaled(0.5), s.dim, s.vocab)
+		srcs = append(srcs, source{name: "output.weight", dims: []uint64{uint64(s.dim), uint64(s.vocab)}, typ: tensor.F32,
+			values: s.successorValues(seed)})
 	}
 	for l := range s.layers {
 		blk := func(n string) string { return fmt.Sprintf("blk.%d.%s", l, n) }
@@ -176,13 +186,36 @@ func (s shape) tensors(seed uint64) []source {
 			add(blk("attn_k.bias"), scaled(0.1), kv)
 			add(blk("attn_v.bias"), scaled(0.1), kv)
 		}
-		add(blk("attn_output.weight"), proj(q), q, s.dim)
+		add(blk("attn_output.weight"), scaled(residualGain/math.Sqrt(float64(q))), q, s.dim)
 		add(blk("ffn_norm.weight"), norm, s.dim)
 		add(blk("ffn_gate.weight"), proj(s.dim), s.dim, s.ffn)
 		add(blk("ffn_up.weight"), proj(s.dim), s.dim, s.ffn)
-		add(blk("ffn_down.weight"), proj(s.ffn), s.ffn, s.dim)
+		add(blk("ffn_down.weight"), scaled(residualGain/math.Sqrt(float64(s.ffn))), s.ffn, s.dim)
 	}
 	return srcs
+}
+
+// successorValues generates output.weight as described at shape.successor.
+func (s shape) successorValues(seed uint64) func() valueReader {
+	return func() valueReader {
+		embd := make([]float32, s.vocab*s.dim)
+		randomValues(seed, "token_embd.weight", scaled(embeddingStd))()(embd)
+		noise := randomValues(seed, "output.weight", scaled(s.outputStd))()
+		row := 0
+		return func(dst []float32) error {
+			if err := noise(dst); err != nil {
+				return err
+			}
+			for i := 0; i < len(dst); i += s.dim {
+				prev := embd[(row+s.vocab-1)%s.vocab*s.dim:][:s.dim]
+				for j, e := range prev {
+					dst[i+j] += float32(s.successor) * e
+				}
+				row++
+			}
+			return nil
+		}
+	}
 }
 
 // randomValues draws a tensor's values from a generator seeded by the seed
@@ -214,6 +247,16 @@ func scaled(std float64) func(*rand.Rand) float32 {
 		return float32(float64(sum-2*65535) * k)
 	}
 }
+
+// embeddingStd keeps the residual stream near unit scale after the first
+// layers add to it.
+const embeddingStd = 0.5
+
+// residualGain scales the projections that write into the residual stream
+// (attn_output, ffn_down) below 1/sqrt(fan-in), so that after the layers
+// the current token's embedding is still a visible part of the hidden
+// state: random models then keep a clear most-likely next token.
+const residualGain = 0.3
 
 // Keys of the vocabulary arrays that Synth pads.
 const (
@@ -247,6 +290,7 @@ func paddedVocab(donor *gguf.File, n int) ([]gguf.KV, error) {
 	if len(tokens) > n || len(scores) != len(tokens) || len(types) != len(tokens) {
 		return nil, fmt.Errorf("convert: vocabulary donor has %d tokens, %d scores and %d types; the shape needs %d tokens", len(tokens), len(scores), len(types), n)
 	}
+	donorN := len(tokens)
 	low := float32(0)
 	seen := make(map[string]bool, n)
 	for i, t := range tokens {
@@ -256,7 +300,7 @@ func paddedVocab(donor *gguf.File, n int) ([]gguf.KV, error) {
 	tokens = append(tokens[:len(tokens):len(tokens)], make([]string, n-len(tokens))...)
 	scores = append(scores[:len(scores):len(scores)], make([]float32, n-len(scores))...)
 	types = append(types[:len(types):len(types)], make([]int32, n-len(types))...)
-	for i := len(seen); i < n; i++ {
+	for i := donorN; i < n; i++ {
 		tokens[i] = fmt.Sprintf("<unused%d>", i)
 		if seen[tokens[i]] {
 			return nil, fmt.Errorf("convert: vocabulary donor already has a token %q", tokens[i])

@@ -6,7 +6,8 @@
 #
 # Environment:
 #   TESTDATA  the shared test data (default: ../shared/testdata beside the repo)
-#   GEN       where models made by our own writer/quantizer live (default: $TESTDATA/generated)
+#   GEN       where the models made by Wisp's own writer are built (default: a
+#             temporary directory, removed afterwards)
 #   OUT       where goldens are written (default: wasm/model/testdata/llamacpp)
 #
 # Each golden is made by logits.mjs from a fixed token sequence, so the Go
@@ -17,7 +18,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 TESTDATA="${TESTDATA:-$repo/../shared/testdata}"
 MODELS="$TESTDATA/models"
-GEN="${GEN:-$TESTDATA/generated}"
+if [[ -z "${GEN:-}" ]]; then
+	GEN="$(mktemp -d)"
+	trap 'rm -rf "$GEN"' EXIT
+fi
 OUT="${OUT:-$repo/wasm/model/testdata/llamacpp}"
 
 # Fixed token sequences: BOS then the ids node-llama-cpp's tokenizer gives for
@@ -33,17 +37,36 @@ LLAMA2_TOKENS=1,450,4996,17354,1701,29916,432,17204,975,278,17366,11203,29892,76
 GOLDENS=(
 	"stories260K         $MODELS/stories260K.gguf         $STORIES_TOKENS"
 	"llama-2-tiny-random $MODELS/llama-2-tiny-random.gguf $LLAMA2_TOKENS"
-	# Hooks for models made by Wisp's own GGUF writer and quantizer: uncomment
-	# (and fix the path) once the file exists. A model with another
-	# vocabulary needs a token list whose ids are all below its vocab size.
-	# "stories260K-f16     $GEN/stories260K-f16.gguf        $STORIES_TOKENS"
-	# "stories260K-q8_0    $GEN/stories260K-q8_0.gguf       $STORIES_TOKENS"
-	# "stories260K-q4_0    $GEN/stories260K-q4_0.gguf       $STORIES_TOKENS"
-	# "random256-q4_k      $GEN/random256-q4_k.gguf         $LLAMA2_TOKENS"
-	# "random256-q5_k      $GEN/random256-q5_k.gguf         $LLAMA2_TOKENS"
-	# "random256-q6_k      $GEN/random256-q6_k.gguf         $LLAMA2_TOKENS"
-	# "synthetic-NAME      $GEN/synthetic-NAME.gguf         $LLAMA2_TOKENS"
+	# Models made by Wisp's own GGUF writer (host/convert), built into $GEN by
+	# build_model below; wasm/model/parity_converted_test.go rebuilds them
+	# the same way and checks their sha256 against the golden's.
+	"stories260K-f16     $GEN/stories260K-f16.gguf        $STORIES_TOKENS"
+	"stories260K-q8_0    $GEN/stories260K-q8_0.gguf       $STORIES_TOKENS"
+	"stories260K-q4_0    $GEN/stories260K-q4_0.gguf       $STORIES_TOKENS"
+	"random256-q4_k      $GEN/random256-q4_k.gguf         $STORIES_TOKENS"
+	"random256-q5_k      $GEN/random256-q5_k.gguf         $STORIES_TOKENS"
+	"random256-q6_k      $GEN/random256-q6_k.gguf         $STORIES_TOKENS"
 )
+
+# build_model NAME makes $GEN/NAME.gguf for the generated entries:
+# stories260K-TYPE is `wisp quantize` of stories260K, random256-TYPE is
+# `wisp synth --shape random256 --seed 1` (stories260K's vocabulary).
+wisp=""
+build_model() {
+	local name="$1" type
+	case "$name" in
+	stories260K-* | random256-*) type="$(tr '[:lower:]' '[:upper:]' <<<"${name#*-}")" ;;
+	*) return 0 ;;
+	esac
+	if [[ -z "$wisp" ]]; then
+		wisp="$GEN/wisp"
+		(cd "$repo" && go build -o "$wisp" ./host/cmd/wisp)
+	fi
+	case "$name" in
+	stories260K-*) "$wisp" quantize "$MODELS/stories260K.gguf" "$GEN/$name.gguf" --type "$type" >/dev/null ;;
+	random256-*) "$wisp" synth --shape random256 --type "$type" --seed 1 --vocab "$MODELS/stories260K.gguf" -o "$GEN/$name.gguf" >/dev/null ;;
+	esac
+}
 
 "$here/install.sh"
 mkdir -p "$OUT"
@@ -62,6 +85,8 @@ made=0
 for entry in "${GOLDENS[@]}"; do
 	read -r name model tokens <<<"$entry"
 	is_wanted "$name" || continue
+	mkdir -p "$GEN"
+	build_model "$name"
 	if [[ ! -f "$model" ]]; then
 		echo "make-goldens: $name: model $model not found" >&2
 		exit 1

@@ -12,9 +12,13 @@ import (
 // templates disagree on: most apply tojson to the arguments and need an
 // object, some concatenate them and need the JSON text; some test content
 // for None, others call string methods on it and fail on None.
+//
+// Content given as a list of parts is passed as a list only to templates
+// that render it the same as the plain string; others get the text.
 type capabilities struct {
 	stringArguments bool // pass arguments as JSON text, not as an object
 	nonNullContent  bool // pass "" rather than None as an assistant's missing content
+	typedContent    bool // pass list-form content as it is
 }
 
 const (
@@ -22,12 +26,37 @@ const (
 	probeValue = "wisp_probe_value"
 )
 
-// probe renders a small tool-calling exchange under each combination, in
-// order of preference, and keeps the first that renders and shows the
-// call's arguments. For a template that shows no call (one without tool
-// support) it keeps the first combination that renders at all, and the
-// defaults (object arguments, None content) when none does.
+// probe finds out, by rendering small conversations, how the template
+// wants the message shapes the templates disagree on.
 func probe(t *Template) capabilities {
+	c := probeToolCalls(t)
+	c.typedContent = probeTypedContent(t, c)
+	return c
+}
+
+// probeTypedContent reports whether the template renders a message whose
+// content is a list of text parts exactly as the same text given as a
+// string (a template that concatenates content would print the list).
+func probeTypedContent(t *Template, c capabilities) bool {
+	run := func(m Message, typed bool) (string, error) {
+		c.typedContent = typed
+		probeT := &Template{tpl: t.tpl, caps: c}
+		return probeT.Render(Options{Messages: []Message{m}, AddGenerationPrompt: true})
+	}
+	plain, err := run(Message{Role: "user", Content: probeValue}, false)
+	if err != nil {
+		return false
+	}
+	typed, err := run(Message{Role: "user", Parts: []ContentPart{{Type: "text", Text: probeValue}}}, true)
+	return err == nil && typed == plain
+}
+
+// probeToolCalls renders a small tool-calling exchange under each
+// combination, in order of preference, and keeps the first that renders
+// and shows the call's arguments. For a template that shows no call (one
+// without tool support) it keeps the first combination that renders at
+// all, and the defaults (object arguments, None content) when none does.
+func probeToolCalls(t *Template) capabilities {
 	combos := []capabilities{{}, {stringArguments: true}, {nonNullContent: true}, {stringArguments: true, nonNullContent: true}}
 	rendered := -1
 	for i, c := range combos {
@@ -64,6 +93,11 @@ func (c capabilities) adapt(m any) error {
 	d, ok := m.(*jinja.Dict)
 	if !ok {
 		return nil
+	}
+	if !c.typedContent {
+		if err := flattenContent(d); err != nil {
+			return err
+		}
 	}
 	if c.nonNullContent {
 		if content, ok := d.Get("content"); ok && content == nil {

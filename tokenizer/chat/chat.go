@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/wisp-llm/wisp/tokenizer/chat/jinja"
 )
@@ -17,10 +18,11 @@ import (
 // Message is one OpenAI-style chat message.
 type Message struct {
 	Role string
-	// Content is the message text. When Parts is set it is ignored and the
-	// text parts are joined with "\n" instead, since the templates expect a
-	// string. An assistant message with tool calls and no content shows the
-	// template content None, as OpenAI sends null there.
+	// Content is the message text. When Parts is set it is ignored: a
+	// template that handles OpenAI's list form gets the parts, any other
+	// gets the text parts joined with "\n". An assistant message with tool
+	// calls and no content shows the template content None, as OpenAI
+	// sends null there.
 	Content          string
 	Parts            []ContentPart
 	Name             string
@@ -59,13 +61,22 @@ type Options struct {
 	// With none, the template sees tools = None, as in transformers.
 	Tools               []json.RawMessage
 	AddGenerationPrompt bool
-	BOSToken, EOSToken  string
+	// ContinueFinalMessage ends the prompt right after the last message's
+	// content, without closing its turn, so that the model continues it
+	// (an assistant prefill), as transformers' continue_final_message.
+	ContinueFinalMessage bool
+	BOSToken, EOSToken   string
 	// Vars are further template variables, such as enable_thinking,
 	// date_string or documents. They are set last and win over the others.
 	Vars map[string]any
 	// Now is the clock behind strftime_now; nil means time.Now.
 	Now func() time.Time
 }
+
+// RaisedError is the error a template raises on purpose with
+// raise_exception, such as Gemma's "System role not supported"; its
+// Message is the template's text.
+type RaisedError = jinja.RaisedError
 
 // Template is a compiled chat template, safe for concurrent use.
 type Template struct {
@@ -74,9 +85,9 @@ type Template struct {
 	err  error // set only for a template that failed to compile (Fallback)
 }
 
-// Compile parses a chat template and probes how it expects tool-call
-// messages. Unsupported Jinja constructs are reported here, with their
-// line.
+// Compile parses a chat template and probes, by rendering small
+// conversations, how it expects tool-call messages and list-form content.
+// Unsupported Jinja constructs are reported here, with their line.
 func Compile(source string) (*Template, error) {
 	tpl, err := jinja.Parse(source)
 	if err != nil {
@@ -98,8 +109,8 @@ func Render(template string, opts Options) (string, error) {
 }
 
 // Render renders the template for opts. An error the template raises
-// itself (raise_exception) is a *jinja.RaisedError inside the returned
-// error; use errors.As to tell it from other failures.
+// itself (raise_exception) is a *RaisedError inside the returned error;
+// use errors.As to tell it from other failures.
 func (t *Template) Render(opts Options) (string, error) {
 	if t.err != nil {
 		return "", t.err
@@ -130,6 +141,13 @@ func (t *Template) Render(opts Options) (string, error) {
 // render adapts messages to the template's expectations and runs it with
 // the variables transformers passes.
 func (t *Template) render(msgs *jinja.List, tools any, opts Options) (string, error) {
+	var final string
+	if opts.ContinueFinalMessage {
+		var err error
+		if final, err = finalText(msgs, opts.AddGenerationPrompt); err != nil {
+			return "", err
+		}
+	}
 	for i, m := range msgs.Items {
 		if err := t.caps.adapt(m); err != nil {
 			return "", fmt.Errorf("chat: message %d: %w", i, err)
@@ -150,7 +168,56 @@ func (t *Template) render(msgs *jinja.List, tools any, opts Options) (string, er
 	if err != nil {
 		return "", fmt.Errorf("chat template: %w", err)
 	}
+	if opts.ContinueFinalMessage {
+		return cutAfterFinal(out, final)
+	}
 	return out, nil
+}
+
+// finalText is the text the prompt must end with under
+// ContinueFinalMessage: the last message's content, or its last text part.
+func finalText(msgs *jinja.List, addGenerationPrompt bool) (string, error) {
+	if addGenerationPrompt {
+		return "", errors.New("chat: ContinueFinalMessage and AddGenerationPrompt cannot both be set")
+	}
+	if len(msgs.Items) == 0 {
+		return "", errors.New("chat: ContinueFinalMessage needs a final message")
+	}
+	last, _ := msgs.Items[len(msgs.Items)-1].(*jinja.Dict)
+	if last == nil {
+		return "", errors.New("chat: the final message is not an object")
+	}
+	content, _ := last.Get("content")
+	switch c := content.(type) {
+	case string:
+		return c, nil
+	case *jinja.List:
+		for i := len(c.Items) - 1; i >= 0; i-- {
+			if part, ok := c.Items[i].(*jinja.Dict); ok {
+				if text, ok := part.Get("text"); ok {
+					if s, ok := text.(string); ok {
+						return s, nil
+					}
+				}
+			}
+		}
+	}
+	return "", errors.New("chat: ContinueFinalMessage needs text content in the final message")
+}
+
+// cutAfterFinal ends rendered right after the last occurrence of final,
+// keeping the message's trailing whitespace only where the template kept
+// it, as transformers does.
+func cutAfterFinal(rendered, final string) (string, error) {
+	stripped := strings.TrimSpace(final)
+	at := strings.LastIndex(rendered, stripped)
+	if at < 0 {
+		return "", errors.New("chat: ContinueFinalMessage is set but the final message does not appear in the rendered prompt")
+	}
+	if keep := strings.TrimLeftFunc(final, unicode.IsSpace); strings.HasPrefix(rendered[at:], keep) {
+		return rendered[:at+len(keep)], nil
+	}
+	return rendered[:at+len(stripped)], nil
 }
 
 // messageValue turns a Message into the dict a template sees, with only
@@ -161,11 +228,14 @@ func messageValue(m Message) (*jinja.Dict, error) {
 	d.Set("role", m.Role)
 	switch {
 	case m.Parts != nil:
-		text, err := joinParts(m.Parts)
-		if err != nil {
-			return nil, err
+		parts := &jinja.List{}
+		for _, p := range m.Parts {
+			pd := jinja.NewDict()
+			pd.Set("type", p.Type)
+			pd.Set("text", p.Text)
+			parts.Items = append(parts.Items, pd)
 		}
-		d.Set("content", text)
+		d.Set("content", parts)
 	case m.Content == "" && len(m.ToolCalls) > 0:
 		d.Set("content", nil)
 	default:
@@ -241,12 +311,8 @@ func (t *Template) RenderJSON(messagesJSON, toolsJSON []byte, opts Options) (str
 		return "", errors.New("chat: messages: want a JSON array")
 	}
 	for i, m := range msgs.Items {
-		d, ok := m.(*jinja.Dict)
-		if !ok {
+		if _, ok := m.(*jinja.Dict); !ok {
 			return "", fmt.Errorf("chat: message %d: want a JSON object", i)
-		}
-		if err := flattenContent(d); err != nil {
-			return "", fmt.Errorf("chat: message %d: %w", i, err)
 		}
 	}
 	var tools any
@@ -267,7 +333,8 @@ func (t *Template) RenderJSON(messagesJSON, toolsJSON []byte, opts Options) (str
 }
 
 // flattenContent replaces list-form content ([{"type": "text", "text":
-// ...}]) with its text, joined with "\n".
+// ...}]) with its text, joined with "\n", for templates that expect a
+// string.
 func flattenContent(d *jinja.Dict) error {
 	c, _ := d.Get("content")
 	l, ok := c.(*jinja.List)

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/wisp-llm/wisp/tokenizer/chat/jinja"
 )
 
 // sharedTemplates holds the real chat templates collected from llama.cpp.
@@ -215,7 +213,7 @@ func checkGolden(t testing.TB, path string, c goldenCase, got string, err error)
 	t.Helper()
 	switch {
 	case c.wantRaised != "":
-		var raised *jinja.RaisedError
+		var raised *RaisedError
 		if !errors.As(err, &raised) {
 			t.Fatalf("err = %v, want raise_exception(%q)", err, c.wantRaised)
 		}

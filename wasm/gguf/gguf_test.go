@@ -273,3 +273,30 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestReadHeaderFromPrefix(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(testdata, "models/stories260K.gguf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := FromBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadHeader(data[:100], int64(len(data))); !errors.Is(err, ErrNeedMore) {
+		t.Fatalf("short prefix: %v, want ErrNeedMore", err)
+	}
+	h, err := ReadHeader(data[:full.DataOffset], int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Tensors) != len(full.Tensors) || len(h.KVs) != len(full.KVs) || h.DataOffset != full.DataOffset {
+		t.Fatal("header from the prefix differs from the whole file's")
+	}
+	if _, err := h.TensorData("token_embd.weight"); err == nil {
+		t.Fatal("tensor data from a header-only file")
+	}
+	if _, err := ReadHeader(append([]byte("GGML"), data[4:200]...), int64(len(data))); errors.Is(err, ErrNeedMore) || err == nil {
+		t.Fatalf("bad magic in a prefix: %v", err)
+	}
+}

@@ -67,6 +67,7 @@ func TestMethods(t *testing.T) {
 		{"replace and case", "{{ 'a-b'.replace('-', '+') }} {{ 'ab'.upper() }} {{ 'AB'.lower() }} {{ 'hello world'.title() }} {{ 'hELLO'.capitalize() }}", "", "a+b AB ab Hello World Hello"},
 		{"find and count", "{{ 'abcb'.find('b') }} {{ 'abc'.find('z') }} {{ 'abcb'.count('b') }}", "", "1 -1 2"},
 		{"join", "{{ ', '.join(['a', 'b']) }}", "", "a, b"},
+		{"format", "{{ '{} and {}'.format(1, 'x') }}|{{ '{1}{0}'.format('a', 'b') }}|{{ '{n}: {v!r}'.format(n='k', v='s') }}|{{ '{{}}'.format() }}", "", "1 and x|ba|k: 's'|{}"},
 		{"dict methods", "{{ d.keys()|list }} {{ d.values()|list }} {{ d.items()|list }} {{ d.get('a') }} {{ d.get('z') }} {{ d.get('z', 0) }}", `{"d": {"a": 1, "b": 2}}`, "['a', 'b'] [1, 2] [('a', 1), ('b', 2)] 1 None 0"},
 		{"list methods", "{% set l = [1] %}{{ l.append(2) }}{{ l }} {{ l.index(2) }} {{ l.count(1) }} {{ l.pop() }} {{ l }}", "", "None[1, 2] 1 1 2 [1]"},
 		{"items with a for filter", "{% for k, v in d.items() if k != 'return' %}{{ k }}{% endfor %}", `{"d": {"name": 1, "return": 2, "x": 3}}`, "namex"},

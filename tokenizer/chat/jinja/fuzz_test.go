@@ -51,3 +51,28 @@ func FuzzTemplate(f *testing.F) {
 		_, _ = tpl.Render(vars, RenderOptions{Now: now})
 	})
 }
+
+// FuzzDecodeJSON checks that decoded JSON survives tojson and decoding
+// again unchanged.
+func FuzzDecodeJSON(f *testing.F) {
+	for _, s := range []string{`{"a": [1, 2.5, -0.0, 1e300, "x\u00e9", null, true, {}]}`, `[]`, `"\ud83d\ude00"`, `123456789012345678901234567890`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		v, err := DecodeJSON([]byte(data))
+		if err != nil {
+			return
+		}
+		text, err := ToJSON(v)
+		if err != nil {
+			t.Fatalf("ToJSON(%s): %v", data, err)
+		}
+		again, err := DecodeJSON([]byte(text))
+		if err != nil {
+			t.Fatalf("decoding %s (from %s): %v", text, data, err)
+		}
+		if !equal(v, again) {
+			t.Fatalf("%s -> %s changed the value", data, text)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package jinja
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -111,6 +112,14 @@ func (lx *lexer) run() error {
 		if mod != 0 {
 			lx.pos++
 		}
+		if kind == '%' {
+			if m := rawOpen.FindStringSubmatchIndex(lx.src[lx.pos:]); m != nil {
+				if err := lx.raw(m); err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		var right byte
 		var err error
 		switch kind {
@@ -132,6 +141,43 @@ func (lx *lexer) run() error {
 			if lx.pos < len(lx.src) && lx.src[lx.pos] == '\n' {
 				lx.pos++
 			}
+		}
+	}
+	return nil
+}
+
+var (
+	rawOpen  = regexp.MustCompile(`^\s*raw\s*([-+]?)%}`)
+	rawClose = regexp.MustCompile(`{%([-+]?)\s*endraw\s*([-+]?)%}`)
+)
+
+// raw emits the body of {% raw %} ... {% endraw %} as text, untouched but
+// for the tags' own whitespace control. open is rawOpen's match on the
+// source after "{%".
+func (lx *lexer) raw(open []int) error {
+	line := lx.lineAt(lx.pos)
+	openMod := lx.src[lx.pos+open[2] : lx.pos+open[3]]
+	lx.pos += open[1]
+	c := rawClose.FindStringSubmatchIndex(lx.src[lx.pos:])
+	if c == nil {
+		return lx.errorf(line, "{%% raw %%} is never closed (expected {%% endraw %%})")
+	}
+	body := lx.src[lx.pos : lx.pos+c[0]]
+	if openMod == "-" {
+		body = strings.TrimLeftFunc(body, unicode.IsSpace)
+	}
+	if lx.src[lx.pos+c[2]:lx.pos+c[3]] == "-" {
+		body = strings.TrimRightFunc(body, unicode.IsSpace)
+	}
+	lx.emitText(body, lx.pos)
+	closeMod := lx.src[lx.pos+c[4] : lx.pos+c[5]]
+	lx.pos += c[1]
+	switch closeMod {
+	case "-":
+		lx.skipSpace()
+	case "":
+		if lx.pos < len(lx.src) && lx.src[lx.pos] == '\n' {
+			lx.pos++
 		}
 	}
 	return nil

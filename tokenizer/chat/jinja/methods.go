@@ -2,6 +2,8 @@ package jinja
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -330,6 +332,71 @@ func strJoin(recv any, args []any, kwargs []kwarg) (any, error) {
 	return strings.Join(parts, recv.(string)), nil
 }
 
+// strFormat is str.format for plain fields: "{}", "{0}", "{name}", with
+// an optional !s or !r conversion and "{{" / "}}" escapes. Format specs
+// (":>10") are not supported.
+func strFormat(recv any, args []any, kwargs []kwarg) (any, error) {
+	s := recv.(string)
+	var b strings.Builder
+	auto := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '{' && i+1 < len(s) && s[i+1] == '{', c == '}' && i+1 < len(s) && s[i+1] == '}':
+			b.WriteByte(c)
+			i++
+			continue
+		case c == '}':
+			return nil, fmt.Errorf("single '}' encountered in format string")
+		case c != '{':
+			b.WriteByte(c)
+			continue
+		}
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			return nil, fmt.Errorf("single '{' encountered in format string")
+		}
+		field := s[i+1 : i+end]
+		i += end
+		field, conv, _ := strings.Cut(field, "!")
+		if strings.ContainsAny(field, ":.[") || strings.Contains(conv, ":") {
+			return nil, fmt.Errorf("unsupported format field {%s}", s[i-end+1:i])
+		}
+		var v any
+		switch n, err := strconv.Atoi(field); {
+		case field == "":
+			if auto >= len(args) {
+				return nil, fmt.Errorf("replacement index %d out of range", auto)
+			}
+			v = args[auto]
+			auto++
+		case err == nil:
+			if n < 0 || n >= len(args) {
+				return nil, fmt.Errorf("replacement index %d out of range", n)
+			}
+			v = args[n]
+		default:
+			i := slices.IndexFunc(kwargs, func(k kwarg) bool { return k.name == field })
+			if i < 0 {
+				return nil, fmt.Errorf("format: missing keyword argument '%s'", field)
+			}
+			v = kwargs[i].val
+		}
+		switch conv {
+		case "r":
+			b.WriteString(reprString(v))
+		case "", "s":
+			b.WriteString(toString(v))
+		default:
+			return nil, fmt.Errorf("unknown conversion specifier %s", conv)
+		}
+		if b.Len() > maxOutput {
+			return nil, fmt.Errorf("string too large")
+		}
+	}
+	return b.String(), nil
+}
+
 func dictItems(recv any, args []any, kwargs []kwarg) (any, error) {
 	if len(args)+len(kwargs) > 0 {
 		return nil, fmt.Errorf("items() takes no arguments")
@@ -492,7 +559,8 @@ func init() {
 			}
 			return int64(strings.Count(s, sub))
 		}),
-		"join": strJoin,
+		"join":   strJoin,
+		"format": strFormat,
 	}
 	dictMethods = map[string]methodFunc{
 		"items": dictItems,

@@ -13,7 +13,11 @@ const (
 	maxSteps     = 1_000_000
 	maxOutput    = 64 << 20
 	maxCallDepth = 200
-	maxItems     = 1 << 20
+	maxItems     = 1 << 16
+	// maxWork bounds the bytes of strings and list slots that operators,
+	// filters and calls produce in one render, so that a loop copying a
+	// large string cannot run for minutes within the step budget.
+	maxWork = 256 << 20
 )
 
 // Template is a parsed template, safe to render concurrently.
@@ -66,7 +70,22 @@ type renderer struct {
 	now       func() time.Time
 	steps     int
 	written   int
+	work      int
 	callDepth int
+}
+
+// charge counts the size of a computed value against maxWork.
+func (r *renderer) charge(v any, line int) (any, error) {
+	switch x := v.(type) {
+	case string:
+		r.work += len(x)
+	case *List:
+		r.work += 16 * len(x.Items)
+	}
+	if r.work > maxWork {
+		return nil, &Error{Line: line, Msg: "template exceeded its work budget"}
+	}
+	return v, nil
 }
 
 type scope struct {

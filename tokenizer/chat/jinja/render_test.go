@@ -62,6 +62,8 @@ func TestWhitespaceControl(t *testing.T) {
 		{"one trailing newline of the source is dropped", "a\n", "", "a"},
 		{"only one", "a\n\n", "", "a\n"},
 		{"CRLF is normalised", "a\r\nb", "", "a\nb"},
+		{"raw keeps tags as text", "{% raw %}{{ x }}{% if %}{% endraw %}\nz", "", "{{ x }}{% if %}z"},
+		{"raw with whitespace control", "a {%- raw -%}  {{ b }}  {%- endraw -%} c", "", "a{{ b }}c"},
 	})
 }
 
@@ -89,6 +91,7 @@ func TestExpressions(t *testing.T) {
 		{"length minus one", "{{ l|length - 1 }}", `{"l": [1, 2, 3]}`, "2"},
 		{"not binds looser than is", "{{ not x is defined }}", "", "True"},
 		{"none and booleans", "{{ none }} {{ true }} {{ False }} {{ None }}", "", "None True False None"},
+		{"self-containing list", "{% set l = [1] %}{{ l.append(l) }}{{ (l|string)[:12] }} {{ l == l }} {{ l in [l] }}", "", "None[1, [1, [1,  True True"},
 		{"dict key order is insertion order", "{% for k in {'z': 1, 'a': 2} %}{{ k }}{% endfor %}", "", "za"},
 	})
 }
@@ -153,6 +156,7 @@ func TestRenderErrors(t *testing.T) {
 		{"bad character", "{{ x ? y }}", "", "unexpected character '?'"},
 		{"raise_exception", "a\n{{ raise_exception('Bad roles') }}", "", "template line 2: Bad roles"},
 		{"attribute of undefined", "{{ missing.attr }}", "", "template line 1: 'missing' is undefined"},
+		{"item of a missing element", "{{ l[0]['role'] }}", `{"l": []}`, "list object has no element 0"},
 		{"adding undefined", "{{ 'a' + missing }}", "", "'missing' is undefined"},
 		{"adding str and int", "\n{{ 'a' + 1 }}", "", `template line 2: can only concatenate str (not "int") to str`},
 		{"adding None", "{{ 'a' + x }}", `{"x": null}`, `can only concatenate str (not "NoneType") to str`},
@@ -164,10 +168,13 @@ func TestRenderErrors(t *testing.T) {
 		{"tojson of undefined", "{{ missing|tojson }}", "", "Object of type Undefined is not JSON serializable"},
 		{"set attribute on non-namespace", "{% set d = {} %}{% set d.x = 1 %}", "", "non-namespace"},
 		{"comparison of str and int", "{{ 'a' < 1 }}", "", "'<' not supported between instances of 'str' and 'int'"},
+		{"format spec", "{{ '{:>4}'.format(1) }}", "", "unsupported format field {:>4}"},
+		{"unclosed raw", "{% raw %}abc", "", "{% raw %} is never closed"},
 		{"recursive for is unsupported", "{% for x in l recursive %}{% endfor %}", "", "unsupported recursive for loop"},
 		{"too deep", strings.Repeat("(", 500) + "1" + strings.Repeat(")", 500), "", "nested too deeply"},
 		{"huge range", "{{ range(100000000)|length }}", "", "range too large"},
 		{"runaway loops", "{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}{% endfor %}{% endfor %}{% endfor %}", "", "step budget"},
+		{"runaway copying", "{% set s = 'x' * 10000000 %}{% for i in range(100) %}{% set t = s + 'y' %}{% endfor %}", "", "work budget"},
 		{"runaway recursion", "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "", "recursed too deeply"},
 	}
 	for _, c := range cases {

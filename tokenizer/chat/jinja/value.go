@@ -182,13 +182,18 @@ func toString(v any) string {
 		return ""
 	}
 	var b strings.Builder
-	writeRepr(&b, v, false)
+	writeRepr(&b, v, false, 0)
 	return b.String()
 }
 
 // writeRepr writes Python's repr of v (str of the top level when quote is
-// false, which only matters for strings).
-func writeRepr(b *strings.Builder, v any, quote bool) {
+// false, which only matters for strings). Containers nested deeper than
+// maxNesting, such as a list appended to itself, print as "...".
+func writeRepr(b *strings.Builder, v any, quote bool, depth int) {
+	if depth > maxNesting || b.Len() > maxOutput {
+		b.WriteString("...")
+		return
+	}
 	switch x := v.(type) {
 	case nil:
 		b.WriteString("None")
@@ -223,7 +228,7 @@ func writeRepr(b *strings.Builder, v any, quote bool) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			writeRepr(b, it, true)
+			writeRepr(b, it, true, depth+1)
 		}
 		if x.Tuple && len(x.Items) == 1 {
 			b.WriteString(",")
@@ -235,14 +240,14 @@ func writeRepr(b *strings.Builder, v any, quote bool) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			writeRepr(b, k, true)
+			writeRepr(b, k, true, depth+1)
 			b.WriteString(": ")
-			writeRepr(b, x.vals[k], true)
+			writeRepr(b, x.vals[k], true, depth+1)
 		}
 		b.WriteString("}")
 	case *Namespace:
 		b.WriteString("<Namespace ")
-		writeRepr(b, x.attrs, true)
+		writeRepr(b, x.attrs, true, depth+1)
 		b.WriteString(">")
 	case *Func:
 		b.WriteString("<function " + x.Name + ">")
@@ -331,7 +336,12 @@ func numeric(v any) (i int64, f float64, isFloat, ok bool) {
 	return 0, 0, false, false
 }
 
-func equal(a, b any) bool {
+func equal(a, b any) bool { return equalDepth(a, b, 0) }
+
+func equalDepth(a, b any, depth int) bool {
+	if depth > maxNesting {
+		return false
+	}
 	if ai, af, aFloat, ok := numeric(a); ok {
 		bi, bf, bFloat, ok := numeric(b)
 		if !ok {
@@ -353,23 +363,29 @@ func equal(a, b any) bool {
 		return ok
 	case *List:
 		y, ok := b.(*List)
+		if ok && x == y {
+			return true
+		}
 		if !ok || len(x.Items) != len(y.Items) || x.Tuple != y.Tuple {
 			return false
 		}
 		for i := range x.Items {
-			if !equal(x.Items[i], y.Items[i]) {
+			if !equalDepth(x.Items[i], y.Items[i], depth+1) {
 				return false
 			}
 		}
 		return true
 	case *Dict:
 		y, ok := b.(*Dict)
+		if ok && x == y {
+			return true
+		}
 		if !ok || x.Len() != y.Len() {
 			return false
 		}
 		for _, k := range x.keys {
 			yv, ok := y.vals[k]
-			if !ok || !equal(x.vals[k], yv) {
+			if !ok || !equalDepth(x.vals[k], yv, depth+1) {
 				return false
 			}
 		}
@@ -380,7 +396,12 @@ func equal(a, b any) bool {
 
 // compare orders two values as Python's < does, or fails for kinds Python
 // cannot order.
-func compare(a, b any) (int, error) {
+func compare(a, b any) (int, error) { return compareDepth(a, b, 0) }
+
+func compareDepth(a, b any, depth int) (int, error) {
+	if depth > maxNesting {
+		return 0, fmt.Errorf("values nested too deeply to compare")
+	}
 	if _, af, aFloat, ok := numeric(a); ok {
 		if _, bf, bFloat, ok := numeric(b); ok {
 			if !aFloat && !bFloat {
@@ -408,7 +429,7 @@ func compare(a, b any) (int, error) {
 				if equal(x.Items[i], y.Items[i]) {
 					continue
 				}
-				return compare(x.Items[i], y.Items[i])
+				return compareDepth(x.Items[i], y.Items[i], depth+1)
 			}
 			return cmpInt(int64(len(x.Items)), int64(len(y.Items))), nil
 		}

@@ -1,0 +1,120 @@
+package cpu
+
+import (
+	"sync/atomic"
+
+	"github.com/wisp-llm/wisp/wasm/cpu/simd"
+	"github.com/wisp-llm/wisp/wasm/model"
+	"github.com/wisp-llm/wisp/wasm/tensor"
+)
+
+// matmulTask computes dst = W·x for every row of x. Threads take chunks of
+// weight rows from a counter; within a chunk every activation row is
+// multiplied by the chunk's weight rows while they are still in the L1/L2
+// cache, so a prefill reads each weight block from memory once per chunk,
+// not once per token.
+type matmulTask struct {
+	w        *model.Weight
+	x, dst   *model.Act
+	bias     []float32
+	q        *q8Acts // quantized x, for the integer kernels
+	rowBytes int
+	chunk    int // weight rows per chunk
+	next     atomic.Int64
+}
+
+// chunkBytes bounds the weight bytes of one chunk during a prefill so that
+// the chunk stays in a core's L1 and L2 caches while the batch's activation
+// rows stream past it.
+const chunkBytes = 32 << 10
+
+func (t *matmulTask) setup(threads int) {
+	w := t.w
+	t.rowBytes = len(w.Data) / w.Rows
+	// Several chunks per thread even out threads that start late or run on
+	// a busy core; a chunk is never so small that taking it costs more than
+	// computing it.
+	chunk := max(4, w.Rows/(threads*8))
+	if t.x.Rows > 1 {
+		chunk = min(chunk, max(1, chunkBytes/t.rowBytes))
+	}
+	t.chunk = chunk
+	t.next.Store(0)
+}
+
+func (t *matmulTask) run(int) {
+	rows := t.w.Rows
+	for {
+		i0 := (int(t.next.Add(1)) - 1) * t.chunk
+		if i0 >= rows {
+			return
+		}
+		i1 := min(i0+t.chunk, rows)
+		for r := range t.x.Rows {
+			t.rowsOf(r, i0, i1)
+		}
+	}
+}
+
+// rowsOf computes dst[r][i0:i1].
+func (t *matmulTask) rowsOf(r, i0, i1 int) {
+	w, rb := t.w.Data, t.rowBytes
+	out := t.dst.Data[r*t.dst.Cols : (r+1)*t.dst.Cols][i0:i1]
+	switch t.w.Type {
+	case tensor.Q8_0:
+		qs, d, _ := t.q.row(r)
+		for k := range out {
+			i := i0 + k
+			out[k] = simd.DotQ8_0(w[i*rb:(i+1)*rb], qs, d)
+		}
+	case tensor.Q4_0:
+		qs, d, _ := t.q.row(r)
+		for k := range out {
+			i := i0 + k
+			out[k] = simd.DotQ4_0(w[i*rb:(i+1)*rb], qs, d)
+		}
+	case tensor.Q4_K:
+		qs, d, sums := t.q.row(r)
+		for k := range out {
+			i := i0 + k
+			out[k] = simd.DotQ4_K(w[i*rb:(i+1)*rb], qs, d, sums)
+		}
+	case tensor.Q5_K:
+		qs, d, sums := t.q.row(r)
+		for k := range out {
+			i := i0 + k
+			out[k] = simd.DotQ5_K(w[i*rb:(i+1)*rb], qs, d, sums)
+		}
+	case tensor.Q6_K:
+		qs, d, sums := t.q.row(r)
+		for k := range out {
+			i := i0 + k
+			out[k] = simd.DotQ6_K(w[i*rb:(i+1)*rb], qs, d, sums)
+		}
+	case tensor.F32:
+		x := row(t.x, r)
+		wf := F32(w)
+		n := len(x)
+		for k := range out {
+			i := i0 + k
+			out[k] = simd.DotF32(wf[i*n:(i+1)*n], x)
+		}
+	case tensor.F16:
+		x := row(t.x, r)
+		for k := range out {
+			i := i0 + k
+			out[k] = simd.DotF16(w[i*rb:(i+1)*rb], x)
+		}
+	default:
+		x := row(t.x, r)
+		for k := range out {
+			i := i0 + k
+			out[k] = tensor.Dot(t.w.Type, w[i*rb:(i+1)*rb], x)
+		}
+	}
+	if t.bias != nil {
+		for k, b := range t.bias[i0:i1] {
+			out[k] += b
+		}
+	}
+}

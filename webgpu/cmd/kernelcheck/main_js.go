@@ -1,0 +1,141 @@
+//go:build js && wasm
+
+// Command kernelcheck checks Wisp's WebGPU backend against the reference
+// backend: every WGSL kernel on random inputs of several shapes, every
+// pipeline's compilation messages, and whole models (stories260K's golden
+// text, logits of prefill and decode). With -bench it measures decoding
+// speed instead.
+//
+// It is driven by scripts/webgpu: the runner (Node with Dawn, or a page in
+// Chromium) sets globalThis.wispGPU to the GPU object, globalThis.wispFiles
+// to {name: Uint8Array} of model files and globalThis.wispArgs to the
+// arguments, runs the program, and reads globalThis.wispResult (a JSON
+// report, also printed after "WISP_RESULT ").
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"syscall/js"
+	"time"
+
+	"github.com/wisp-llm/wisp/webgpu"
+)
+
+// Report is what a run prints.
+type Report struct {
+	OK       bool                    `json:"ok"`
+	Device   webgpu.Info             `json:"device"`
+	Results  []Result                `json:"results,omitempty"`
+	Compile  []webgpu.CompileMessage `json:"compile,omitempty"`
+	Bench    []Bench                 `json:"bench,omitempty"`
+	Error    string                  `json:"error,omitempty"`
+	Seconds  float64                 `json:"seconds"`
+	Failures int                     `json:"failures"`
+}
+
+func main() {
+	start := time.Now()
+	rep := run()
+	rep.Seconds = time.Since(start).Seconds()
+	out, err := json.Marshal(rep)
+	if err != nil {
+		out = []byte(fmt.Sprintf(`{"ok":false,"error":%q}`, err.Error()))
+	}
+	js.Global().Set("wispResult", string(out))
+	fmt.Println("WISP_RESULT " + string(out))
+}
+
+func run() (rep Report) {
+	flags := flag.NewFlagSet("kernelcheck", flag.ContinueOnError)
+	bench := flags.String("bench", "", "measure decoding of this model file (a name in wispFiles) instead of checking")
+	tokens := flags.Int("tokens", 32, "tokens to decode with -bench")
+	models := flags.Bool("models", true, "run the model checks when their files are given")
+	if err := flags.Parse(jsStrings(js.Global().Get("wispArgs"))); err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	gpu := js.Global().Get("wispGPU")
+	files := jsFiles(js.Global().Get("wispFiles"))
+
+	if *bench != "" {
+		return runBench(gpu, files, *bench, *tokens)
+	}
+
+	// Two devices: one with subgroup reductions (when offered) and weights
+	// split into small buffers, one with neither; every kernel runs on both.
+	split, err := webgpu.Open(gpu, webgpu.Options{MaxWeightBuffer: 2048})
+	if err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	plain, err := webgpu.Open(gpu, webgpu.Options{NoSubgroups: true})
+	if err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	rep.Device = split.Info()
+	for _, b := range []*webgpu.Backend{split, plain} {
+		if err := b.CompileAll(); err != nil {
+			rep.Error = err.Error()
+		}
+		rep.Compile = append(rep.Compile, b.CompileMessages()...)
+	}
+	variant := map[*webgpu.Backend]string{split: "subgroups+split", plain: "plain"}
+	if !split.Info().Subgroups {
+		variant[split] = "split"
+	}
+	for _, b := range []*webgpu.Backend{split, plain} {
+		c := newChecker(b, 1)
+		c.runKernels(webgpu.WeightTypes())
+		if *models && b == plain {
+			c.runModels(files)
+		}
+		for _, r := range c.results {
+			r.Name = variant[b] + "/" + r.Name
+			rep.Results = append(rep.Results, r)
+		}
+	}
+	rep.OK = rep.Error == ""
+	for _, r := range rep.Results {
+		if !r.OK {
+			rep.OK = false
+			rep.Failures++
+		}
+	}
+	for _, m := range rep.Compile {
+		if m.Type == "error" {
+			rep.OK = false
+			rep.Failures++
+		}
+	}
+	return rep
+}
+
+func jsStrings(v js.Value) []string {
+	if v.IsUndefined() || v.IsNull() {
+		return nil
+	}
+	out := make([]string, v.Length())
+	for i := range out {
+		out[i] = v.Index(i).String()
+	}
+	return out
+}
+
+func jsFiles(v js.Value) map[string][]byte {
+	files := map[string][]byte{}
+	if v.IsUndefined() || v.IsNull() {
+		return files
+	}
+	keys := js.Global().Get("Object").Call("keys", v)
+	for i := range keys.Length() {
+		name := keys.Index(i).String()
+		arr := v.Get(name)
+		b := make([]byte, arr.Get("length").Int())
+		js.CopyBytesToGo(b, arr)
+		files[name] = b
+	}
+	return files
+}

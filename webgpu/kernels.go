@@ -1,0 +1,171 @@
+package webgpu
+
+import (
+	"embed"
+	"fmt"
+	"strings"
+
+	"github.com/wisp-llm/wisp/wasm/tensor"
+)
+
+//go:embed wgsl/*.wgsl
+var shaderFiles embed.FS
+
+// op is one kind of compute kernel.
+type op uint8
+
+const (
+	opMatVec op = iota + 1
+	opMatMul
+	opEmbed
+	opRMSNorm
+	opRoPE
+	opAttention
+	opSwiGLU
+	opAdd
+	opTopK
+)
+
+var opFiles = map[op]string{
+	opMatVec:    "matvec.wgsl",
+	opMatMul:    "matmul.wgsl",
+	opEmbed:     "embed.wgsl",
+	opRMSNorm:   "rmsnorm.wgsl",
+	opRoPE:      "rope.wgsl",
+	opAttention: "attention.wgsl",
+	opSwiGLU:    "swiglu.wgsl",
+	opAdd:       "add.wgsl",
+	opTopK:      "topk.wgsl",
+}
+
+func (o op) String() string { return strings.TrimSuffix(opFiles[o], ".wgsl") }
+
+// readsWeights reports whether o dequantizes a weight buffer, and so is
+// compiled once per weight type.
+func (o op) readsWeights() bool { return o == opMatVec || o == opMatMul || o == opEmbed }
+
+// reduces reports whether o uses the workgroup reductions, and so has a
+// subgroup variant.
+func (o op) reduces() bool { return o == opMatVec || o == opRMSNorm || o == opAttention }
+
+// weightFiles names the dequantize function of each weight type the
+// shaders read.
+var weightFiles = map[tensor.Type]string{
+	tensor.F32:  "type_f32.wgsl",
+	tensor.F16:  "type_f16.wgsl",
+	tensor.Q8_0: "type_q8_0.wgsl",
+	tensor.Q4_0: "type_q4_0.wgsl",
+	tensor.Q4_K: "type_q4_k.wgsl",
+	tensor.Q6_K: "type_q6_k.wgsl",
+}
+
+// SupportsType reports whether the shaders can read weights of type t.
+func SupportsType(t tensor.Type) bool { _, ok := weightFiles[t]; return ok }
+
+// pipelineKey is every choice that makes one compute pipeline: a map key
+// as it stands.
+type pipelineKey struct {
+	op        op
+	weight    tensor.Type // for ops that read weights; F32 otherwise
+	subgroups bool        // reductions with subgroup operations
+}
+
+func (k pipelineKey) String() string {
+	s := k.op.String()
+	if k.op.readsWeights() {
+		s += "/" + k.weight.String()
+	}
+	if k.subgroups {
+		s += "/subgroups"
+	}
+	return s
+}
+
+// Workgroup sizes, passed to the shaders' override constants. Reductions
+// need powers of two.
+const (
+	wgRows     = 64  // matvec, rmsnorm, attention: invocations per row or head
+	wgElems    = 64  // element-wise kernels
+	wgTopK     = 256 // one workgroup scans the whole row
+	matmulTile = 16  // matmul: TILE×TILE invocations, TILE×TILE outputs
+	// maxHeadDim is the attention kernel's workgroup buffer for one query.
+	maxHeadDim = 256
+)
+
+// constants are the override values of k's pipeline.
+func (k pipelineKey) constants() map[string]int {
+	switch k.op {
+	case opMatMul:
+		return map[string]int{"TILE": matmulTile}
+	case opTopK:
+		return map[string]int{"WG": wgTopK}
+	case opMatVec, opRMSNorm, opAttention:
+		return map[string]int{"WG": wgRows}
+	}
+	return map[string]int{"WG": wgElems}
+}
+
+// source assembles k's WGSL module: the reduction helpers first (their
+// variant may open with an enable directive, which must precede every
+// declaration), then the operation, then the weight readers.
+func (k pipelineKey) source() (string, error) {
+	main, ok := opFiles[k.op]
+	if !ok {
+		return "", fmt.Errorf("webgpu: unknown kernel %d", k.op)
+	}
+	var files []string
+	switch {
+	case k.op.reduces() && k.subgroups:
+		files = append(files, "reduce_subgroup.wgsl")
+	case k.op.reduces():
+		files = append(files, "reduce_shared.wgsl")
+	case k.subgroups:
+		return "", fmt.Errorf("webgpu: kernel %s has no subgroup variant", k.op)
+	}
+	files = append(files, main)
+	if k.op.readsWeights() {
+		wf, ok := weightFiles[k.weight]
+		if !ok {
+			return "", fmt.Errorf("webgpu: kernel %s cannot read %s weights", k.op, k.weight)
+		}
+		files = append(files, "weights.wgsl", wf)
+	}
+	var b strings.Builder
+	for _, f := range files {
+		src, err := shaderFiles.ReadFile("wgsl/" + f)
+		if err != nil {
+			return "", fmt.Errorf("webgpu: %w", err)
+		}
+		fmt.Fprintf(&b, "// ---- %s\n", f)
+		b.Write(src)
+	}
+	return b.String(), nil
+}
+
+// allKeys lists every pipeline the backend can build, for compiling them all
+// up front in tests.
+func allKeys(subgroups bool) []pipelineKey {
+	var keys []pipelineKey
+	for o := opMatVec; o <= opTopK; o++ {
+		variants := []bool{false}
+		if subgroups && o.reduces() {
+			variants = append(variants, true)
+		}
+		for _, sg := range variants {
+			if !o.readsWeights() {
+				keys = append(keys, pipelineKey{op: o, weight: tensor.F32, subgroups: sg})
+				continue
+			}
+			for _, t := range weightTypes {
+				keys = append(keys, pipelineKey{op: o, weight: t, subgroups: sg})
+			}
+		}
+	}
+	return keys
+}
+
+// weightTypes lists the readable weight types in a fixed order.
+var weightTypes = []tensor.Type{tensor.F32, tensor.F16, tensor.Q8_0, tensor.Q4_0, tensor.Q4_K, tensor.Q6_K}
+
+// WeightTypes lists the weight types the shaders read.
+func WeightTypes() []tensor.Type { return append([]tensor.Type(nil), weightTypes...) }
