@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 
+	"github.com/wisp-llm/wisp/wasm/api"
+	"github.com/wisp-llm/wisp/wasm/api/httpapi"
 	"github.com/wisp-llm/wisp/wasm/engine"
 )
 
@@ -45,7 +48,22 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Write(b)
 }
 
-// apiHandler builds the OpenAI API handler shared with `wisp serve`.
-var apiHandler = func(m *engine.Model, ctxLen int, cfg settings) http.Handler {
-	return http.NotFoundHandler()
+// apiHandler builds the OpenAI API handler shared with `wisp serve`. An
+// isolate runs one request's JavaScript at a time, so one session decodes
+// and others queue.
+func apiHandler(m *engine.Model, ctxLen int, cfg settings) http.Handler {
+	svc, err := api.NewService(api.Native(m), api.Options{Parallel: 1, Queue: 16, Context: ctxLen})
+	if err != nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": map[string]any{
+				"message": err.Error(), "type": "server_error", "param": nil, "code": "model_unavailable"}})
+		})
+	}
+	var origins []string
+	for _, o := range strings.Split(cfg.CORS, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	return httpapi.New(httpapi.Config{Service: svc, APIKey: cfg.APIKey, CORSOrigins: origins})
 }

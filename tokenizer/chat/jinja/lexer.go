@@ -166,8 +166,11 @@ func (lx *lexer) raw(open []int) error {
 	if openMod == "-" {
 		body = strings.TrimLeftFunc(body, unicode.IsSpace)
 	}
-	if lx.src[lx.pos+c[2]:lx.pos+c[3]] == "-" {
+	switch lx.src[lx.pos+c[2] : lx.pos+c[3]] {
+	case "-":
 		body = strings.TrimRightFunc(body, unicode.IsSpace)
+	case "":
+		body = lstripBlock(lx.src, lx.pos+c[0], body)
 	}
 	lx.emitText(body, lx.pos)
 	closeMod := lx.src[lx.pos+c[4] : lx.pos+c[5]]
@@ -201,12 +204,17 @@ func (lx *lexer) nextTagStart(from int) int {
 	}
 }
 
-// lstripBlock removes the spaces and tabs between the start of a line and a
-// block tag (lstrip_blocks), when nothing else precedes the tag on its line.
+// lstripBlock removes the whitespace between the start of a line and a
+// block or comment tag (lstrip_blocks), when nothing else precedes the tag
+// on its line.
 func lstripBlock(src string, tagStart int, text string) string {
 	i := tagStart
-	for i > 0 && (src[i-1] == ' ' || src[i-1] == '\t') {
-		i--
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(src[:i])
+		if r == '\n' || !unicode.IsSpace(r) {
+			break
+		}
+		i -= size
 	}
 	if i > 0 && src[i-1] != '\n' {
 		return text

@@ -63,6 +63,8 @@ func TestWhitespaceControl(t *testing.T) {
 		{"only one", "a\n\n", "", "a\n"},
 		{"CRLF is normalised", "a\r\nb", "", "a\nb"},
 		{"raw keeps tags as text", "{% raw %}{{ x }}{% if %}{% endraw %}\nz", "", "{{ x }}{% if %}z"},
+		{"lstrip before endraw", "{% raw %}a\n  {% endraw %}b", "", "a\nb"},
+		{"lstrip takes any whitespace but newlines", "x\n \t\u00a0{% if true %}y{% endif %}", "", "x\ny"},
 		{"raw with whitespace control", "a {%- raw -%}  {{ b }}  {%- endraw -%} c", "", "a{{ b }}c"},
 	})
 }

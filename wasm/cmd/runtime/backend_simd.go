@@ -11,4 +11,4 @@ import (
 // kernels merged in by scripts/build-wasm.
 const simd = true
 
-func newBackend() model.Backend { return wasmsimd.Backend{} }
+func newBackend() model.Backend { return wasmsimd.New() }
