@@ -38,12 +38,13 @@ type Info struct {
 // every later operation; Err reports it. A caller checks Err after each
 // forward pass and, when it is set, continues on another backend.
 type Backend struct {
-	dev, queue js.Value
-	info       Info
-	maxBinding int64
-	maxWeight  int64 // weight buffer size limit
-	err        error
-	lost       chan string // the device's loss reason, once
+	dev, queue  js.Value
+	info        Info
+	maxBinding  int64
+	maxWeight   int64 // weight buffer size limit
+	minSubgroup int   // the adapter's smallest subgroup size
+	err         error
+	lost        chan string // the device's loss reason, once
 
 	pipelines  map[pipelineKey]*pipeline
 	bindGroups map[bindKey]js.Value
@@ -90,6 +91,9 @@ func Open(gpu js.Value, opts Options) (b *Backend, err error) {
 	}
 	b.info.Subgroups = features.Call("has", "subgroups").Bool() && !opts.NoSubgroups
 	b.info.ShaderF16 = features.Call("has", "shader-f16").Bool()
+	if v := adapter.Get("info").Get("subgroupMinSize"); v.Type() == js.TypeNumber {
+		b.minSubgroup = v.Int()
+	}
 	required := []any{}
 	if b.info.Subgroups {
 		required = append(required, "subgroups")

@@ -157,7 +157,7 @@ func (b *Backend) pipelineFor(k pipelineKey) (p *pipeline, err error) {
 		b.messages = append(b.messages, cm)
 	}
 	consts := map[string]any{}
-	for name, v := range k.constants() {
+	for name, v := range k.constants(b.minSubgroup) {
 		consts[name] = v
 	}
 	v := b.dev.Call("createComputePipeline", map[string]any{

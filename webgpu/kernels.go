@@ -44,9 +44,13 @@ func (o op) String() string { return strings.TrimSuffix(opFiles[o], ".wgsl") }
 // compiled once per weight type.
 func (o op) readsWeights() bool { return o == opMatVec || o == opMatMul || o == opEmbed }
 
-// reduces reports whether o uses the workgroup reductions, and so has a
-// subgroup variant.
-func (o op) reduces() bool { return o == opMatVec || o == opRMSNorm || o == opAttention }
+// hasSubgroupVariant reports whether o has a variant built on subgroup
+// operations.
+func (o op) hasSubgroupVariant() bool { return o == opMatVec || o == opRMSNorm || o == opAttention }
+
+// reduces reports whether o uses the workgroup reductions of
+// reduce_shared.wgsl or reduce_subgroup.wgsl.
+func (o op) reduces() bool { return o == opRMSNorm || o == opAttention }
 
 // weightFiles names the dequantize function of each weight type the
 // shaders read.
@@ -92,17 +96,30 @@ const (
 	maxHeadDim = 256
 )
 
-// constants are the override values of k's pipeline.
-func (k pipelineKey) constants() map[string]int {
-	switch k.op {
-	case opMatMul:
+// constants are the override values of k's pipeline; minSubgroup is the
+// adapter's smallest subgroup size.
+func (k pipelineKey) constants(minSubgroup int) map[string]int {
+	switch {
+	case k.op == opMatMul:
 		return map[string]int{"TILE": matmulTile}
-	case opTopK:
+	case k.op == opTopK:
 		return map[string]int{"WG": wgTopK}
-	case opMatVec, opRMSNorm, opAttention:
+	case k.op == opMatVec && k.subgroups:
+		return map[string]int{"WG": wgRows, "ROWS": subgroupRows(minSubgroup)}
+	case k.op == opMatVec, k.op == opRMSNorm, k.op == opAttention:
 		return map[string]int{"WG": wgRows}
 	}
 	return map[string]int{"WG": wgElems}
+}
+
+// subgroupRows is how many rows a workgroup of the subgroup matrix-vector
+// kernel covers: one per subgroup when subgroups are as small as the
+// adapter allows.
+func subgroupRows(minSubgroup int) int {
+	if minSubgroup < 1 || minSubgroup > wgRows {
+		minSubgroup = 4 // WebGPU's smallest allowed subgroup size
+	}
+	return wgRows / minSubgroup
 }
 
 // source assembles k's WGSL module: the reduction helpers first (their
@@ -113,14 +130,17 @@ func (k pipelineKey) source() (string, error) {
 	if !ok {
 		return "", fmt.Errorf("webgpu: unknown kernel %d", k.op)
 	}
+	if k.subgroups && !k.op.hasSubgroupVariant() {
+		return "", fmt.Errorf("webgpu: kernel %s has no subgroup variant", k.op)
+	}
 	var files []string
 	switch {
+	case k.op == opMatVec && k.subgroups:
+		main = "matvec_subgroup.wgsl"
 	case k.op.reduces() && k.subgroups:
 		files = append(files, "reduce_subgroup.wgsl")
 	case k.op.reduces():
 		files = append(files, "reduce_shared.wgsl")
-	case k.subgroups:
-		return "", fmt.Errorf("webgpu: kernel %s has no subgroup variant", k.op)
 	}
 	files = append(files, main)
 	if k.op.readsWeights() {
@@ -148,7 +168,7 @@ func allKeys(subgroups bool) []pipelineKey {
 	var keys []pipelineKey
 	for o := opMatVec; o <= opTopK; o++ {
 		variants := []bool{false}
-		if subgroups && o.reduces() {
+		if subgroups && o.hasSubgroupVariant() {
 			variants = append(variants, true)
 		}
 		for _, sg := range variants {

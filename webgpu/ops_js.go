@@ -52,7 +52,7 @@ func weightOf(w *model.Weight) (*deviceWeight, error) {
 // kernel returns the key of op for weight type t, with the device's
 // reduction variant.
 func (b *Backend) kernel(o op, t tensor.Type) pipelineKey {
-	return pipelineKey{op: o, weight: t, subgroups: b.info.Subgroups && o.reduces()}
+	return pipelineKey{op: o, weight: t, subgroups: b.info.Subgroups && o.hasSubgroupVariant()}
 }
 
 // Embed looks the tokens' rows up in the (possibly split) table.
@@ -134,9 +134,14 @@ func (b *Backend) MatMul(dst *model.Act, w *model.Weight, x *model.Act, bias *mo
 			bs := []binding{whole(dw.bufs[i]), whole(a[1]), whole(a[0]), biasBind}
 			var p params
 			if x.Rows <= matVecMaxTokens {
-				gx, gy := fold(c.rows)
+				k := b.kernel(opMatVec, w.Type)
+				perGroup := wgRows
+				if k.subgroups {
+					perGroup = subgroupRows(b.minSubgroup)
+				}
+				gx, gy := fold(ceilDiv(c.rows, perGroup))
 				p.u32(c.rows).u32(w.Cols).u32(int(dw.rowBytes)).u32(c.first).u32(dst.Cols).u32(hasBias).u32(gx).u32(x.Rows)
-				err = b.dispatch(b.kernel(opMatVec, w.Type), &p, bs, gx, gy, x.Rows)
+				err = b.dispatch(k, &p, bs, gx, gy, x.Rows)
 			} else {
 				gx, gz := fold(ceilDiv(c.rows, matmulTile))
 				p.u32(c.rows).u32(w.Cols).u32(int(dw.rowBytes)).u32(c.first).u32(dst.Cols).u32(hasBias).u32(gx).u32(x.Rows)

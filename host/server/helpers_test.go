@@ -51,6 +51,7 @@ type testServer struct {
 	*Server
 	url    string
 	client *http.Client
+	stop   func() // shuts the server down; the test's end calls it too
 }
 
 // startServer runs a server for c (its Engine filled in) on a loopback
@@ -69,17 +70,21 @@ func startServer(t testing.TB, c Config) *testServer {
 	served := make(chan error, 1)
 	go func() { served <- s.Serve(ln) }()
 	ts := &testServer{Server: s, url: "http://" + ln.Addr().String(), client: &http.Client{Transport: &http.Transport{}}}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := s.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		if err := <-served; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-		ts.client.CloseIdleConnections()
-	})
+	var once sync.Once
+	ts.stop = func() {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := s.Shutdown(ctx); err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
+			if err := <-served; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			ts.client.CloseIdleConnections()
+		})
+	}
+	t.Cleanup(ts.stop)
 	return ts
 }
 
@@ -176,4 +181,13 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+func listen(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
 }

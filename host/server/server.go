@@ -58,7 +58,10 @@ type Server struct {
 	cancelBase context.CancelFunc
 	closing    chan struct{} // closed when Shutdown starts
 	closeOnce  sync.Once
-	sockets    sync.WaitGroup // WebSocket connections, which http.Server does not track
+	// handlers counts running handlers (WebSockets included, which
+	// http.Server stops tracking after the upgrade), so that Shutdown
+	// returns only when every generation has unwound.
+	handlers sync.WaitGroup
 }
 
 // SonicCodec is the native JSON codec, compatible with encoding/json.
@@ -106,10 +109,14 @@ func New(c Config) (*Server, error) {
 	} else {
 		mux.Handle("/", s.api) // OpenAI-shaped 404s
 	}
-	s.handler = mux
+	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.handlers.Add(1)
+		defer s.handlers.Done()
+		mux.ServeHTTP(w, r)
+	})
 	s.base, s.cancelBase = context.WithCancel(context.Background())
 	s.srv = &http.Server{
-		Handler:           mux,
+		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return s.base },
@@ -150,7 +157,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.cancelBase()
 		err = s.srv.Close()
 	}
-	s.sockets.Wait()
 	s.cancelBase()
+	s.handlers.Wait()
 	return err
 }

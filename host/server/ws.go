@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -74,8 +75,6 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Upgrade has answered the client
 	}
-	s.sockets.Add(1)
-	defer s.sockets.Done()
 	defer conn.Close()
 	conn.SetReadLimit(s.maxBody)
 	// After the upgrade the connection is no longer http.Server's: its
@@ -101,7 +100,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	var stop context.CancelFunc // cancels the running request
-	var done chan struct{}      // closed when it has finished
+	var done chan error         // receives its outcome
 	closing := s.closing
 	for {
 		select {
@@ -131,14 +130,27 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 			}
 			var gctx context.Context
 			gctx, stop = context.WithCancel(ctx)
-			done = make(chan struct{})
-			go func(done chan struct{}) {
-				defer close(done)
-				s.socketChat(gctx, c, req)
-			}(done)
-		case <-done:
+			done = make(chan error, 1)
+			go func() {
+				_, err := s.svc.Chat(gctx, req, func(chunk *api.ChatChunk) error { return c.send(chunk) })
+				if err != nil && gctx.Err() != nil {
+					err = context.Canceled
+				}
+				done <- err
+			}()
+		case err := <-done:
+			// The end of a request is announced here, after the state is
+			// cleared, so that the client may send the next one at once.
 			stop()
 			stop, done = nil, nil
+			switch {
+			case err == nil:
+				c.send(socketDone{Type: "done"})
+			case errors.Is(err, context.Canceled):
+				c.send(socketDone{Type: "done", Cancelled: true})
+			default:
+				c.sendError(err)
+			}
 			if closing == nil {
 				c.close("server shutting down")
 				return
@@ -155,18 +167,6 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 			}
 			return
 		}
-	}
-}
-
-func (s *Server) socketChat(ctx context.Context, c *socket, req *api.ChatRequest) {
-	_, err := s.svc.Chat(ctx, req, func(chunk *api.ChatChunk) error { return c.send(chunk) })
-	switch {
-	case err == nil:
-		c.send(socketDone{Type: "done"})
-	case ctx.Err() != nil:
-		c.send(socketDone{Type: "done", Cancelled: true})
-	default:
-		c.sendError(err)
 	}
 }
 

@@ -35,7 +35,7 @@ var benchTypes = []struct {
 	types synthTypes
 }{
 	{"Q8_0", synthTypes{tensor.Q8_0, tensor.Q8_0}},
-	{"Q4_0", synthTypes{tensor.Q4_0, tensor.Q4_0}},
+	{"Q4_0", synthTypes{tensor.Q4_0, tensor.Q8_0}},
 }
 
 func weightBytes(m *model.Llama) int64 {

@@ -1,6 +1,10 @@
-// Matrix-vector products for decoding: one workgroup per output element
-// (weight row × token). Its invocations stride across the row, dequantizing
-// each weight element in place, and reduce their partial sums.
+// Matrix-vector products for decoding, without subgroup operations: each
+// invocation computes one output element (weight row × token) on its own,
+// so the kernel needs no workgroup barriers — software rasterizers pay
+// dearly for those, and for every workgroup. The dot product sums each
+// block in element order and adds the block sums in block order, as the
+// reference does. (matvec_subgroup.wgsl is the variant for GPUs with
+// subgroups: a subgroup per row, reading the row's memory together.)
 
 struct Params {
     rows: u32,       // weight rows in this buffer (a chunk of the matrix)
@@ -9,7 +13,7 @@ struct Params {
     row_offset: u32, // the chunk's first row: its column in dst and bias
     out_cols: u32,   // dst row stride
     has_bias: u32,
-    groups_x: u32,   // workgroups along x; rows fold into x and y
+    groups_x: u32,   // workgroups along x; row groups fold into x and y
     tokens: u32,
 }
 
@@ -23,22 +27,25 @@ override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-    let row = wg.x + wg.y * p.groups_x;
+    let row = (wg.x + wg.y * p.groups_x) * WG + lid;
     let tok = wg.z;
+    if (row >= p.rows) {
+        return;
+    }
+    let base = row * p.row_bytes;
+    let xo = tok * p.cols;
     var sum = 0.0;
-    if (row < p.rows) {
-        let base = row * p.row_bytes;
-        let xo = tok * p.cols;
-        for (var j = lid; j < p.cols; j += WG) {
-            sum += dequant(base + (j / BLOCK_SIZE) * BLOCK_BYTES, j % BLOCK_SIZE) * x[xo + j];
+    for (var b = 0u; b < p.cols / BLOCK_SIZE; b++) {
+        let block = base + b * BLOCK_BYTES;
+        let xb = xo + b * BLOCK_SIZE;
+        var block_sum = 0.0;
+        for (var i = 0u; i < BLOCK_SIZE; i++) {
+            block_sum += dequant(block, i) * x[xb + i];
         }
+        sum += block_sum;
     }
-    let total = workgroup_sum(sum, lid);
-    if (lid == 0u && row < p.rows) {
-        var v = total;
-        if (p.has_bias != 0u) {
-            v += bias[p.row_offset + row];
-        }
-        dst[tok * p.out_cols + p.row_offset + row] = v;
+    if (p.has_bias != 0u) {
+        sum += bias[p.row_offset + row];
     }
+    dst[tok * p.out_cols + p.row_offset + row] = sum;
 }

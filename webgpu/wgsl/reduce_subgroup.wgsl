@@ -13,8 +13,9 @@ fn workgroup_sum(v: f32, lid: u32) -> f32 {
     reduce_buf[lid] = 0.0;
     workgroupBarrier();
     let s = subgroupAdd(v);
+    let first = subgroupBroadcastFirst(lid);
     if (subgroupElect()) {
-        reduce_buf[subgroupBroadcastFirst(lid)] = s;
+        reduce_buf[first] = s;
     }
     workgroupBarrier();
     var total = 0.0;
@@ -29,8 +30,9 @@ fn workgroup_max(v: f32, lid: u32) -> f32 {
     reduce_buf[lid] = -3.0e38;
     workgroupBarrier();
     let m = subgroupMax(v);
+    let first = subgroupBroadcastFirst(lid);
     if (subgroupElect()) {
-        reduce_buf[subgroupBroadcastFirst(lid)] = m;
+        reduce_buf[first] = m;
     }
     workgroupBarrier();
     var best = -3.0e38;

@@ -1,0 +1,67 @@
+enable subgroups;
+// Rows are assigned per subgroup, so control flow is uniform within each
+// subgroup though not across the workgroup, which WGSL's analysis cannot see.
+diagnostic(off, subgroup_uniformity);
+
+// Matrix-vector products for decoding on GPUs with subgroups: each subgroup
+// computes one output element (weight row × token) at a time, its
+// invocations striding along the row so that they read adjacent memory,
+// and sums with subgroupAdd — no workgroup memory, no barriers. A workgroup
+// covers ROWS rows (WG / the adapter's smallest subgroup size), its
+// subgroups taking them in turn.
+
+struct Params {
+    rows: u32,       // weight rows in this buffer (a chunk of the matrix)
+    cols: u32,       // elements per row = activation columns
+    row_bytes: u32,  // bytes per weight row
+    row_offset: u32, // the chunk's first row: its column in dst and bias
+    out_cols: u32,   // dst row stride
+    has_bias: u32,
+    groups_x: u32,   // workgroups along x; row groups fold into x and y
+    tokens: u32,
+}
+
+@group(0) @binding(0) var<storage, read> w: array<u32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<uniform> p: Params;
+
+override WG: u32 = 64u;
+override ROWS: u32 = 16u;
+
+// Subgroups number themselves in arrival order: nothing promises which
+// local indices a subgroup holds. Workgroup memory starts zeroed.
+var<workgroup> next_slot: atomic<u32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3u,
+        @builtin(subgroup_invocation_id) lane: u32,
+        @builtin(subgroup_size) sg_size: u32) {
+    var slot = 0u;
+    if (subgroupElect()) {
+        slot = atomicAdd(&next_slot, 1u);
+    }
+    slot = subgroupBroadcastFirst(slot);
+    let first = (wg.x + wg.y * p.groups_x) * ROWS;
+    let tok = wg.z;
+    let xo = tok * p.cols;
+    for (var r = slot; r < ROWS; r += WG / sg_size) {
+        let row = first + r;
+        if (row >= p.rows) {
+            break;
+        }
+        let base = row * p.row_bytes;
+        var sum = 0.0;
+        for (var j = lane; j < p.cols; j += sg_size) {
+            sum += dequant(base + (j / BLOCK_SIZE) * BLOCK_BYTES, j % BLOCK_SIZE) * x[xo + j];
+        }
+        var total = subgroupAdd(sum);
+        if (lane == 0u) {
+            if (p.has_bias != 0u) {
+                total += bias[p.row_offset + row];
+            }
+            dst[tok * p.out_cols + p.row_offset + row] = total;
+        }
+    }
+}
