@@ -122,13 +122,13 @@ async function loadModel(spec) {
   $('load-progress').hidden = false;
   bar.value = 0;
   text.textContent = 'Starting…';
+  const name = spec.file ? spec.file.name : decodeURIComponent(new URL(spec.url).pathname.split('/').pop());
   try {
     if (engine) {
       const old = engine;
       engine = null;
       await old.unload();
     }
-    const name = spec.file ? spec.file.name : decodeURIComponent(new URL(spec.url).pathname.split('/').pop());
     engine = await Wisp.create({
       model: spec.file ?? spec.url,
       sha256: spec.sha256,
@@ -141,7 +141,7 @@ async function loadModel(spec) {
       },
     });
     const info = engine.info();
-    text.textContent = `${info.model.name} ready${info.model.cached ? ' (from this browser’s cache)' : ''}.`;
+    text.textContent = `${name} ready${info.model.cached ? ' (from this browser’s cache)' : ''}.`;
     bar.value = 1;
     if (spec.url) {
       settings.lastModel = { url: spec.url, sha256: spec.sha256 };
@@ -174,7 +174,7 @@ function showDevice(info) {
   const d = info.device;
   badge.textContent = { webgpu: 'WebGPU', 'wasm-simd': 'CPU · SIMD', wasm: 'CPU' }[d.backend] ?? d.backend;
   badge.dataset.backend = d.backend;
-  badge.title = `${info.model.name} on ${d.backend === 'webgpu' ? `the GPU (${d.webgpu.adapter})` : 'the CPU (WebAssembly)'}${d.fallbackReason ? `; WebGPU not used: ${d.fallbackReason}` : ''}`;
+  badge.title = `${info.model.name} (${info.model.architecture}) on ${d.backend === 'webgpu' ? `the GPU (${d.webgpu.adapter})` : 'the CPU (WebAssembly)'}${d.fallbackReason ? `; WebGPU not used: ${d.fallbackReason}` : ''}`;
 }
 
 // ---- conversations

@@ -209,11 +209,10 @@ export async function fetchModel(url, { sha256, cache = true, retries = 3, onPro
         onProgress({ phase: 'verify', loaded: done, total: offset });
       }
     }
-    const resumedFrom = offset;
     let total = meta?.size ?? null;
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await downloadFrom(url, { sink, offset, total, meta, dir, key, hasher, resumedFrom, onProgress });
+        const result = await downloadFrom(url, { sink, offset, total, meta, dir, key, hasher, onProgress });
         ({ offset, total, meta } = result);
         if (result.restarted && hasher) hasher = result.hasher;
         break;
@@ -252,7 +251,7 @@ export async function fetchModel(url, { sha256, cache = true, retries = 3, onPro
 }
 
 /** One HTTP request from offset to the end (or to the connection's end). */
-async function downloadFrom(url, { sink, offset, total, meta, dir, key, hasher, resumedFrom, onProgress }) {
+async function downloadFrom(url, { sink, offset, total, meta, dir, key, hasher, onProgress }) {
   const headers = {};
   if (offset > 0) {
     headers.Range = `bytes=${offset}-`;
@@ -281,6 +280,7 @@ async function downloadFrom(url, { sink, offset, total, meta, dir, key, hasher, 
     if (res.status >= 500 || res.status === 408 || res.status === 429) throw Object.assign(new Error(err.message), { retryable: true });
     throw err;
   }
+  const resumedFrom = offset > 0 ? offset : undefined;
   if (total !== null && dir) {
     const { usage, quota } = await storageEstimate();
     if (total - offset > quota - usage) throw await quotaError(total - offset);

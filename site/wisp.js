@@ -84,15 +84,16 @@ export class Wisp {
    * @param {'auto'|'webgpu'|'wasm'} [o.device='auto']
    * @param {string} [o.sha256] hex digest the model must match
    * @param {boolean} [o.cache=true] keep a downloaded model in the browser's storage (OPFS)
+   * @param {number} [o.retries=3] how many times an interrupted download resumes (HTTP Range) before failing
    * @param {(p: {phase: 'download'|'verify'|'load', loaded: number, total: number, fraction: number, resumedFrom?: number, cached?: boolean}) => void} [o.onProgress]
    * @returns {Promise<Engine>}
    */
-  static async create({ model, device = 'auto', sha256, cache = true, onProgress, name } = {}) {
+  static async create({ model, device = 'auto', sha256, cache = true, retries = 3, onProgress, name } = {}) {
     let source;
     if (typeof Blob !== 'undefined' && model instanceof Blob) source = { file: model };
     else if (typeof model === 'string' || model instanceof URL) source = { url: new URL(model, globalThis.document?.baseURI ?? base).href };
     else throw new WispError(ErrorCode.InvalidRequest, 'model is a URL or a File');
-    const engine = new Engine({ source, device, sha256, cache, name });
+    const engine = new Engine({ source, device, sha256, cache, retries, name });
     await engine.start(onProgress);
     return engine;
   }
@@ -131,7 +132,13 @@ class Engine {
 
   async start(onProgress) {
     this.#ready = this.#boot(onProgress);
-    await this.#ready;
+    try {
+      await this.#ready;
+    } catch (e) {
+      this.#channel?.close(e);
+      this.#channel = null;
+      throw e;
+    }
   }
 
   async #boot(onProgress) {
@@ -140,7 +147,7 @@ class Engine {
     this.#crashed = null;
     const s = this.#spec;
     const { device } = await ch.call((id) => initRequest(id, { base, device: s.device, abortFlag: this.#abortFlag?.buffer }));
-    const model = await ch.call((id) => loadRequest(id, { source: s.source, sha256: s.sha256, cache: s.cache, name: s.name }), (m) => {
+    const model = await ch.call((id) => loadRequest(id, { source: s.source, sha256: s.sha256, cache: s.cache, name: s.name, resumeRetries: s.retries }), (m) => {
       if (m.type === ReplyType.Progress && onProgress) {
         onProgress({ phase: m.phase, loaded: m.loaded, total: m.total, fraction: m.total ? m.loaded / m.total : 0, resumedFrom: m.resumedFrom, cached: m.cached });
       }

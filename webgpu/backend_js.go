@@ -94,6 +94,10 @@ func Open(gpu js.Value, opts Options) (b *Backend, err error) {
 	if v := adapter.Get("info").Get("subgroupMinSize"); v.Type() == js.TypeNumber {
 		b.minSubgroup = v.Int()
 	}
+	// The subgroup kernels need subgroups no larger than their workgroups.
+	if v := adapter.Get("info").Get("subgroupMaxSize"); v.Type() == js.TypeNumber && v.Int() > wgRows {
+		b.info.Subgroups = false
+	}
 	required := []any{}
 	if b.info.Subgroups {
 		required = append(required, "subgroups")

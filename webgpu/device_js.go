@@ -381,14 +381,34 @@ func (b *Backend) readBack(src *buffer, off, n int64) ([]byte, error) {
 		b.readBuf = make([]byte, s.size)
 	}
 	b.copyBuffer(src, off, b.staging, 0, paddedSize(n))
+	// An invalid command (an out-of-range copy, say) or memory exhausted
+	// while running would otherwise only reach the uncapturederror event,
+	// after stale bytes had been returned.
+	b.dev.Call("pushErrorScope", "out-of-memory")
+	b.dev.Call("pushErrorScope", "validation")
 	if err := b.submit(); err != nil {
 		return nil, err
 	}
+	validation := b.dev.Call("popErrorScope")
+	oom := b.dev.Call("popErrorScope")
 	if _, err := await(b.staging.v.Call("mapAsync", mapModeRead, 0, paddedSize(n))); err != nil {
 		if lost := b.lostErr(); lost != nil {
 			return nil, lost
 		}
 		return nil, fmt.Errorf("webgpu: reading results: %w", err)
+	}
+	for _, p := range []js.Value{validation, oom} {
+		e, err := await(p)
+		if err == nil && !e.IsNull() && !e.IsUndefined() {
+			err = errors.New(jsErrorText(e))
+		}
+		if err != nil {
+			b.staging.v.Call("unmap")
+			if lost := b.lostErr(); lost != nil {
+				return nil, lost
+			}
+			return nil, fmt.Errorf("webgpu: running the recorded work: %w", err)
+		}
 	}
 	view := js.Global().Get("Uint8Array").New(b.staging.v.Call("getMappedRange", 0, paddedSize(n)))
 	js.CopyBytesToGo(b.readBuf[:n], view)

@@ -2,19 +2,55 @@
 // operation of a forward pass and a model.Backend whose activations, weights
 // and KV cache live in GPU buffers.
 //
+// # Shaders
+//
 // The shaders are .wgsl files under wgsl/, embedded in the binary. A
 // pipeline is identified by a pipelineKey (operation, weight type,
-// reduction variant); its WGSL is the operation's file joined with the
-// helper files it needs (the weight type's dequantize function, the
-// reduction functions) — whole files, never templated text.
+// subgroup variant); its WGSL is the operation's file joined with the
+// helper files it needs — the weight type's dequantize function
+// (type_*.wgsl over weights.wgsl), the workgroup reductions
+// (reduce_shared.wgsl or reduce_subgroup.wgsl) — whole files, never
+// templated text. Workgroup sizes are override constants set when the
+// pipeline is built. Weights are uploaded as the file's raw bytes and
+// dequantized in the shaders (F32, F16, Q8_0, Q4_0, Q4_K, Q6_K), with f32
+// accumulation; a matrix larger than the device's storage-binding limit is
+// split into buffers of whole rows.
 //
-// The GPU itself is driven through syscall/js, so the backend exists only in
-// the js/wasm build (browsers, and Node with the npm "webgpu" package). The
-// planning it relies on — pipeline keys and sources, splitting large tensors
-// into buffers the device can bind, parameter packing, RoPE tables — is
-// plain Go, built and tested on every platform.
+// # Use
 //
-// Operations are recorded, not executed: a forward pass encodes one compute
-// pass after another into a single command encoder, and only a read of
-// results (Read, ArgMax, TopK) submits the work and waits for the GPU.
+// The GPU is driven through syscall/js, so Backend exists only in the
+// js/wasm build (browsers, and Node with the npm "webgpu" package):
+//
+//	b, err := webgpu.Open(js.Global().Get("navigator").Get("gpu"), webgpu.Options{})
+//	m, err := model.Load(file, b)      // uploads the weights
+//	err = m.Forward(state, tokens, logits)
+//	if err := b.Err(); err != nil { … } // the GPU failed: continue on the CPU
+//
+// Open, Upload and every read of results (Forward's logits, TopK, ArgMax)
+// wait for JS promises, so they must run on a goroutine other than the one
+// running a JS callback (syscall/js forbids blocking there): a host
+// exporting functions to JS starts a goroutine per request and resolves a
+// promise from it.
+//
+// model.Backend's operations return no errors, so the backend keeps the
+// first failure — a shader that fails to compile, a buffer the device
+// cannot allocate, a command it rejects, a lost device (ErrDeviceLost) —
+// and skips every later operation; Err reports it, and the caller moves the
+// session to another backend (the CPU one, replaying the conversation's
+// tokens).
+//
+// # Recording
+//
+// Operations are recorded, not executed: a forward pass encodes compute
+// passes and copies into one command encoder, with the small per-dispatch
+// inputs (uniforms, token ids, RoPE tables) staged in one arena buffer, and
+// only a read of results submits the work and waits for the GPU. Pipelines
+// and bind groups are cached, so after the first token a forward pass
+// creates only its command encoder.
+//
+// The planning the backend relies on — pipeline keys and sources,
+// splitting tensors into bindable buffers, parameter packing, RoPE tables —
+// is plain Go, built and tested on every platform. The kernels themselves
+// are checked against the reference backend by cmd/kernelcheck, run on
+// software GPUs by scripts/webgpu/test.sh.
 package webgpu

@@ -109,9 +109,17 @@ func TestQuantizeFromF16(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ti := range out.Tensors {
-		// Rows of 8 fit no block type: llama.cpp's rules end at F16.
-		if want := map[bool]tensor.Type{true: tensor.F32, false: tensor.F16}[len(ti.Dims) == 1]; ti.Type != want {
-			t.Errorf("%s: %v, want %v", ti.Name, ti.Type, want)
+		// Vectors stay F32; rows of 8 (dim) fit no block type and end at
+		// F16, rows of 32 (the FFN) are Q8_0.
+		want := tensor.Q8_0
+		switch {
+		case len(ti.Dims) == 1:
+			want = tensor.F32
+		case ti.Dims[0]%32 != 0:
+			want = tensor.F16
+		}
+		if ti.Type != want {
+			t.Errorf("%s %v: %v, want %v", ti.Name, ti.Dims, ti.Type, want)
 		}
 	}
 }

@@ -122,6 +122,12 @@ func Synth(opts SynthOptions, out io.Writer) error {
 	if opts.Layers > 0 {
 		sh.layers = opts.Layers
 	}
+	return sh.synthesize(m, opts, out)
+}
+
+// synthesize writes the model of shape s (its layer count already set).
+func (s shape) synthesize(m mix, opts SynthOptions, out io.Writer) error {
+	sh := s
 	if opts.Vocab == nil {
 		return fmt.Errorf("convert: synth %s needs a vocabulary file", sh.name)
 	}

@@ -47,12 +47,23 @@ func TestSynthDeterministic(t *testing.T) {
 	}
 }
 
-// TestSynthShapes checks every shape's hyperparameters as the model loader
-// reads them, with one layer to keep the large vocabularies cheap.
+// TestSynthShapes checks every shape's hyperparameters and tensors as the
+// model loader reads them.
 func TestSynthShapes(t *testing.T) {
 	for _, sh := range shapes {
 		t.Run(sh.name, func(t *testing.T) {
-			f, err := gguf.FromBytes(synth(t, SynthOptions{Shape: sh.name, Type: "Q8_0", Seed: 1, Layers: 1}))
+			// stories260K's vocabulary keeps the embeddings small; the
+			// padding up to the real vocabularies is TestPaddedVocab's.
+			sh.layers, sh.vocab = 1, 512
+			q8, err := lookupMix("Q8_0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := sh.synthesize(q8, SynthOptions{Seed: 1, Vocab: openModel(t, "stories260K.gguf")}, &buf); err != nil {
+				t.Fatal(err)
+			}
+			f, err := gguf.FromBytes(buf.Bytes())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -61,7 +72,7 @@ func TestSynthShapes(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := []int{c.Dim, c.Layers, c.Heads, c.KVHeads, c.FFN}
-			want := []int{sh.dim, 1, sh.heads, sh.kvHeads, sh.ffn}
+			want := []int{sh.dim, sh.layers, sh.heads, sh.kvHeads, sh.ffn}
 			if c.Arch != sh.arch || c.RoPE.Base != sh.ropeBase || !equalInts(got, want) {
 				t.Errorf("config %s %v base %g, want %s %v base %g", c.Arch, got, c.RoPE.Base, sh.arch, want, sh.ropeBase)
 			}

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -217,5 +218,41 @@ func TestModelsAndHealth(t *testing.T) {
 	status, _, b = ts.do(t, "GET", "/health", "")
 	if err := json.Unmarshal(b, &h); status != 200 || err != nil || h.Status != "ok" || h.Parallel != 3 {
 		t.Errorf("GET /health: %d %s", status, b)
+	}
+}
+
+// A greedy chat equals llama2.c's output for the same ChatML prompt
+// (testdata/make-golden.sh), streamed or not.
+func TestChatGolden(t *testing.T) {
+	ts := startServer(t, Config{})
+	b, err := os.ReadFile("testdata/stories260K-chatml.expected.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := string(b)
+	promptLen := len(chatPromptTokens(t, ts.svc.Engine(), "Tell me a story."))
+	const body = `{"model":"stories260K","messages":[{"role":"user","content":"Tell me a story."}],"max_tokens":207,"temperature":0`
+
+	var res api.ChatResponse
+	ts.post(t, "/v1/chat/completions", body+"}", &res)
+	if got := res.Choices[0].Message.Content; got != want {
+		t.Errorf("chat text differs from llama2.c's:\n got %q\nwant %q", got, want)
+	}
+	if u := res.Usage; u.PromptTokens != promptLen || u.CompletionTokens != 207 || u.TotalTokens != promptLen+207 {
+		t.Errorf("usage = %+v, want %d + 207", u, promptLen)
+	}
+
+	var text strings.Builder
+	for _, e := range ts.stream(t, "/v1/chat/completions", body+`,"stream":true}`) {
+		var ch api.ChatChunk
+		if err := json.Unmarshal([]byte(e), &ch); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range ch.Choices {
+			text.WriteString(deref(c.Delta.Content))
+		}
+	}
+	if text.String() != want {
+		t.Errorf("streamed chat text differs from llama2.c's:\n got %q\nwant %q", text.String(), want)
 	}
 }

@@ -9,6 +9,8 @@
 #   GEN       where the models made by Wisp's own writer are built (default: a
 #             temporary directory, removed afterwards)
 #   OUT       where goldens are written (default: wasm/model/testdata/llamacpp)
+#   WISP      a wisp binary to build the generated models with (default: built
+#             from this checkout)
 #
 # Each golden is made by logits.mjs from a fixed token sequence, so the Go
 # tests that read them need no tokenizer. See the README in $OUT for the format.
@@ -51,7 +53,7 @@ GOLDENS=(
 # build_model NAME makes $GEN/NAME.gguf for the generated entries:
 # stories260K-TYPE is `wisp quantize` of stories260K, random256-TYPE is
 # `wisp synth --shape random256 --seed 1` (stories260K's vocabulary).
-wisp=""
+wisp="${WISP:-}"
 build_model() {
 	local name="$1" type
 	case "$name" in

@@ -50,7 +50,13 @@ func (t *matmulTask) run(int) {
 			return
 		}
 		i1 := min(i0+t.chunk, rows)
-		for r := range t.x.Rows {
+		r := 0
+		if typ := t.w.Type; typ == tensor.Q8_0 || typ == tensor.Q4_0 {
+			for ; r+4 <= t.x.Rows; r += 4 {
+				t.fourRowsOf(r, i0, i1)
+			}
+		}
+		for ; r < t.x.Rows; r++ {
 			t.rowsOf(r, i0, i1)
 		}
 	}
@@ -68,10 +74,16 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 			out[k] = simd.DotQ8_0(w[i*rb:(i+1)*rb], qs, d)
 		}
 	case tensor.Q4_0:
-		qs, d, _ := t.q.row(r)
+		qs, d, sums := t.q.row(r)
 		for k := range out {
 			i := i0 + k
-			out[k] = simd.DotQ4_0(w[i*rb:(i+1)*rb], qs, d)
+			out[k] = simd.DotQ4_0(w[i*rb:(i+1)*rb], qs, d, sums)
+		}
+	case tensor.Q5_0:
+		qs, d, sums := t.q.row(r)
+		for k := range out {
+			i := i0 + k
+			out[k] = simd.DotQ5_0(w[i*rb:(i+1)*rb], qs, d, sums)
 		}
 	case tensor.Q4_K:
 		qs, d, sums := t.q.row(r)
@@ -116,5 +128,30 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 		for k, b := range t.bias[i0:i1] {
 			out[k] += b
 		}
+	}
+}
+
+// fourRowsOf computes dst[r..r+3][i0:i1] with the four-row kernels, which
+// unpack each weight block once for four tokens.
+func (t *matmulTask) fourRowsOf(r, i0, i1 int) {
+	w, rb := t.w.Data, t.rowBytes
+	cols := t.dst.Cols
+	out := t.dst.Data[r*cols : (r+4)*cols]
+	qs, d, sums := t.q.rowRange(r, 4)
+	stride := t.x.Cols
+	var v [4]float32
+	for i := i0; i < i1; i++ {
+		wi := w[i*rb : (i+1)*rb]
+		if t.w.Type == tensor.Q8_0 {
+			simd.DotQ8_0x4(wi, qs, d, stride, &v)
+		} else {
+			simd.DotQ4_0x4(wi, qs, d, sums, stride, &v)
+		}
+		if t.bias != nil {
+			for k := range v {
+				v[k] += t.bias[i]
+			}
+		}
+		out[i], out[cols+i], out[2*cols+i], out[3*cols+i] = v[0], v[1], v[2], v[3]
 	}
 }

@@ -15,7 +15,7 @@ import (
 // float weights and the formats without an integer kernel.
 func activationType(t tensor.Type) tensor.Type {
 	switch t {
-	case tensor.Q8_0, tensor.Q4_0:
+	case tensor.Q8_0, tensor.Q4_0, tensor.Q5_0:
 		return tensor.Q8_0
 	case tensor.Q4_K, tensor.Q5_K, tensor.Q6_K:
 		return tensor.Q8_K
@@ -54,7 +54,7 @@ func (q *q8Acts) quantize(p *pool, kind tensor.Type, x *model.Act) {
 	q.kind, q.src, q.rows, q.cols = kind, x, x.Rows, x.Cols
 	q.qs = grow(q.qs, n)
 	q.d = grow(q.d, n/block)
-	q.sums = grow(q.sums, n/16)
+	q.sums = grow(q.sums, n/q.sumGroup())
 	q.values = append(q.values[:0], x.Data[:n]...)
 	if x.Rows == 1 {
 		q.quantizeRows(0, 1)
@@ -65,19 +65,27 @@ func (q *q8Acts) quantize(p *pool, kind tensor.Type, x *model.Act) {
 	p.run(&q.task)
 }
 
-// row returns the quantized values, scales and (Q8_K) sums of row r.
-func (q *q8Acts) row(r int) ([]int8, []float32, []int16) {
-	block := 32
+// sumGroup is how many quantized values each entry of sums adds up: a Q8_0
+// block, or a sixteenth of a Q8_K super-block.
+func (q *q8Acts) sumGroup() int {
+	if q.kind == tensor.Q8_K {
+		return 16
+	}
+	return 32
+}
+
+// rowRange returns the quantized values, scales and sums of rows r..r+n-1.
+func (q *q8Acts) rowRange(r, n int) ([]int8, []float32, []int16) {
+	block, g := 32, q.sumGroup()
 	if q.kind == tensor.Q8_K {
 		block = 256
 	}
-	qs := q.qs[r*q.cols : (r+1)*q.cols]
-	d := q.d[r*q.cols/block : (r+1)*q.cols/block]
-	if q.kind != tensor.Q8_K {
-		return qs, d, nil
-	}
-	return qs, d, q.sums[r*q.cols/16 : (r+1)*q.cols/16]
+	qs := q.qs[r*q.cols : (r+n)*q.cols]
+	d := q.d[r*q.cols/block : (r+n)*q.cols/block]
+	return qs, d, q.sums[r*q.cols/g : (r+n)*q.cols/g]
 }
+
+func (q *q8Acts) row(r int) ([]int8, []float32, []int16) { return q.rowRange(r, 1) }
 
 func (q *q8Acts) quantizeRows(r0, r1 int) {
 	for r := r0; r < r1; r++ {
@@ -86,7 +94,7 @@ func (q *q8Acts) quantizeRows(r0, r1 int) {
 		if q.kind == tensor.Q8_K {
 			simd.QuantizeQ8_K(x, qs, d, sums)
 		} else {
-			simd.QuantizeQ8_0(x, qs, d)
+			simd.QuantizeQ8_0(x, qs, d, sums)
 		}
 	}
 }

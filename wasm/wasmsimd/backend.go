@@ -27,7 +27,7 @@ type Backend struct {
 	// mu guards the scratch for quantized activations, which sessions of
 	// one model share.
 	mu sync.Mutex
-	xq []int8
+	xq []int16
 	xd []float32
 }
 
@@ -62,7 +62,7 @@ func (b *Backend) MatMul(dst *model.Act, w *model.Weight, x *model.Act, bias *mo
 		defer b.mu.Unlock()
 		blocks := w.Cols / 32
 		if cap(b.xq) < w.Cols {
-			b.xq, b.xd = make([]int8, w.Cols), make([]float32, blocks)
+			b.xq, b.xd = make([]int16, w.Cols), make([]float32, blocks)
 		}
 		xq, xd := b.xq[:w.Cols], b.xd[:blocks]
 		dst.Rows = x.Rows

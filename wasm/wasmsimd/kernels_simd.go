@@ -38,10 +38,10 @@ func weightedSum(v []float32, stride int, a, out []float32, n, dim int) {
 	simdWeightedSum(unsafe.Pointer(unsafe.SliceData(v)), int32(4*stride), unsafe.Pointer(unsafe.SliceData(a)), unsafe.Pointer(unsafe.SliceData(out)), int32(n), int32(dim))
 }
 
-func matvecQ8_0(w []byte, rowBytes int, xq []int8, xd, out []float32, rows, blocks int) {
+func matvecQ8_0(w []byte, rowBytes int, xq []int16, xd, out []float32, rows, blocks int) {
 	simdMatvecQ8_0(unsafe.Pointer(unsafe.SliceData(w)), int32(rowBytes), unsafe.Pointer(unsafe.SliceData(xq)), unsafe.Pointer(unsafe.SliceData(xd)), unsafe.Pointer(unsafe.SliceData(out)), int32(rows), int32(blocks))
 }
 
-func matvecQ4_0(w []byte, rowBytes int, xq []int8, xd, out []float32, rows, blocks int) {
+func matvecQ4_0(w []byte, rowBytes int, xq []int16, xd, out []float32, rows, blocks int) {
 	simdMatvecQ4_0(unsafe.Pointer(unsafe.SliceData(w)), int32(rowBytes), unsafe.Pointer(unsafe.SliceData(xq)), unsafe.Pointer(unsafe.SliceData(xd)), unsafe.Pointer(unsafe.SliceData(out)), int32(rows), int32(blocks))
 }

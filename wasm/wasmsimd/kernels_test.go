@@ -125,8 +125,8 @@ func quantBound(deq, x []float32) float64 {
 func TestMatvecQuantizedMatchesModelAndReference(t *testing.T) {
 	kernels := []struct {
 		typ    tensor.Type
-		kernel func([]byte, int, []int8, []float32, []float32, int, int)
-		model  func([]byte, int, []int8, []float32, []float32, int, int)
+		kernel func([]byte, int, []int16, []float32, []float32, int, int)
+		model  func([]byte, int, []int16, []float32, []float32, int, int)
 	}{
 		{tensor.Q8_0, matvecQ8_0, goMatvecQ8_0},
 		{tensor.Q4_0, matvecQ4_0, goMatvecQ4_0},
@@ -144,7 +144,7 @@ func TestMatvecQuantizedMatchesModelAndReference(t *testing.T) {
 					t.Fatal(err)
 				}
 				x := randFloats(rng, cols)
-				xq, xd := make([]int8, cols), make([]float32, blocks)
+				xq, xd := make([]int16, cols), make([]float32, blocks)
 				quantizeQ8(x, xq, xd)
 				got, model := make([]float32, rows), make([]float32, rows)
 				k.kernel(w, rowBytes, xq, xd, got, rows, blocks)
@@ -177,7 +177,7 @@ func TestQuantizeQ8MatchesQ8_0(t *testing.T) {
 	if err := tensor.Quantize(tensor.Q8_0, x, blocks); err != nil {
 		t.Fatal(err)
 	}
-	xq, xd := make([]int8, len(x)), make([]float32, 5)
+	xq, xd := make([]int16, len(x)), make([]float32, 5)
 	quantizeQ8(x, xq, xd)
 	for b := range 5 {
 		blk := blocks[b*34:]
@@ -185,7 +185,7 @@ func TestQuantizeQ8MatchesQ8_0(t *testing.T) {
 			t.Errorf("block %d: scale %v, want %v", b, xd[b], d)
 		}
 		for j := range 32 {
-			if int8(blk[2+j]) != xq[b*32+j] {
+			if int16(int8(blk[2+j])) != xq[b*32+j] {
 				t.Fatalf("block %d [%d]: %d, want %d", b, j, xq[b*32+j], int8(blk[2+j]))
 			}
 		}

@@ -54,7 +54,7 @@ func goWeightedSum(v []float32, stride int, a, out []float32, n, dim int) {
 // goMatvecQ8_0 models q8.wat's matvec_q8_0: per block, int32 lanes of
 // products (lane (j/2)%4 for element j), scaled by d_w·d_x into four f32
 // lanes, summed in lane order at the end of the row.
-func goMatvecQ8_0(w []byte, rowBytes int, xq []int8, xd, out []float32, rows, blocks int) {
+func goMatvecQ8_0(w []byte, rowBytes int, xq []int16, xd, out []float32, rows, blocks int) {
 	for r := range rows {
 		row := w[r*rowBytes:]
 		var acc [4]float32
@@ -71,7 +71,7 @@ func goMatvecQ8_0(w []byte, rowBytes int, xq []int8, xd, out []float32, rows, bl
 }
 
 // goMatvecQ4_0 models q8.wat's matvec_q4_0.
-func goMatvecQ4_0(w []byte, rowBytes int, xq []int8, xd, out []float32, rows, blocks int) {
+func goMatvecQ4_0(w []byte, rowBytes int, xq []int16, xd, out []float32, rows, blocks int) {
 	for r := range rows {
 		row := w[r*rowBytes:]
 		var acc [4]float32
@@ -97,10 +97,11 @@ func accumulate(acc *[4]float32, isum *[4]int32, dw uint16, dx float32) {
 	}
 }
 
-// quantizeQ8 quantizes x to int8 in blocks of 32 as llama.cpp's
+// quantizeQ8 quantizes x to 8-bit values (kept widened to int16, as the
+// kernels multiply them) in blocks of 32 as llama.cpp's
 // quantize_row_q8_0_ref does, keeping each block's scale as the f32 value
 // of its F16 rounding (what the Q8_0 block would store).
-func quantizeQ8(x []float32, xq []int8, xd []float32) {
+func quantizeQ8(x []float32, xq []int16, xd []float32) {
 	for b := range len(x) / 32 {
 		xs := x[b*32 : b*32+32]
 		var amax float32
@@ -114,7 +115,7 @@ func quantizeQ8(x []float32, xq []int8, xd []float32) {
 		}
 		xd[b] = tensor.F16ToF32(tensor.F32ToF16(d))
 		for j, v := range xs {
-			xq[b*32+j] = int8(math.Round(float64(float32(v * id))))
+			xq[b*32+j] = int16(math.Round(float64(float32(v * id))))
 		}
 	}
 }

@@ -30,19 +30,17 @@ struct Params {
 override WG: u32 = 64u;
 override ROWS: u32 = 16u;
 
-// Subgroups number themselves in arrival order: nothing promises which
-// local indices a subgroup holds. Workgroup memory starts zeroed.
-var<workgroup> next_slot: atomic<u32>;
-
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3u,
+        @builtin(local_invocation_index) lid: u32,
         @builtin(subgroup_invocation_id) lane: u32,
         @builtin(subgroup_size) sg_size: u32) {
-    var slot = 0u;
-    if (subgroupElect()) {
-        slot = atomicAdd(&next_slot, 1u);
-    }
-    slot = subgroupBroadcastFirst(slot);
+    // The subgroup's number in the workgroup. This relies on subgroups being
+    // runs of consecutive local indices, as implementations lay out
+    // one-dimensional workgroups. (Numbering them with a workgroup atomic
+    // counter bumped by each subgroup's elected invocation would not rely on
+    // it, but on SwiftShader that gave every subgroup number 0.)
+    let slot = lid / sg_size;
     let first = (wg.x + wg.y * p.groups_x) * ROWS;
     let tok = wg.z;
     let xo = tok * p.cols;

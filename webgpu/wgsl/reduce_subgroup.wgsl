@@ -1,7 +1,7 @@
 enable subgroups;
 
 // Workgroup reductions with subgroup operations: each subgroup reduces in
-// registers, its first invocation files the partial result in a slot of its
+// registers, its first active invocation files the partial result in a slot of its
 // own, and a short serial pass over the slots finishes. Slots are ordered
 // by the lowest local index of each subgroup, so the result does not depend
 // on which subgroup gets there first. WG must be a multiple of the subgroup
@@ -14,7 +14,7 @@ fn workgroup_sum(v: f32, lid: u32) -> f32 {
     workgroupBarrier();
     let s = subgroupAdd(v);
     let first = subgroupBroadcastFirst(lid);
-    if (subgroupElect()) {
+    if (lid == first) {
         reduce_buf[first] = s;
     }
     workgroupBarrier();
@@ -31,7 +31,7 @@ fn workgroup_max(v: f32, lid: u32) -> f32 {
     workgroupBarrier();
     let m = subgroupMax(v);
     let first = subgroupBroadcastFirst(lid);
-    if (subgroupElect()) {
+    if (lid == first) {
         reduce_buf[first] = m;
     }
     workgroupBarrier();

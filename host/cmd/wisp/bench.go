@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/wisp-llm/wisp/host/wazero"
@@ -65,6 +68,7 @@ func runBench(args []string, stdout io.Writer) error {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	bandwidth := fs.Bool("bandwidth", false, "measure memory bandwidth instead (with -m: and the decode limit it implies)")
 	bandwidthMiB := fs.Int("bandwidth-mib", 1024, "bytes streamed per bandwidth pass, in MiB")
+	serve := fs.Bool("stdin", false, `for scripts/bench: after loading print {"ready":true}, then measure one repetition per line "run" read from stdin, printing it as JSON, until "quit" or end of input`)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -91,6 +95,10 @@ func runBench(args []string, stdout io.Writer) error {
 	defer closeModel()
 
 	b := benchmark{gen: gen, vocab: vocab, promptLen: *promptLen, genLen: *genLen}
+	if *serve {
+		// scripts/bench runs the warm-up itself, as for every runtime.
+		return serveBench(b, bufio.NewScanner(os.Stdin), stdout)
+	}
 	// Warm-up: page the weights in, grow the heap, let the CPU clock settle.
 	if _, _, err := b.once(0); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
@@ -137,6 +145,32 @@ func openBenchModel(path, engineName string, threads, ctxLen int) (generator, in
 		return nativeGenerator{s}, m.Info().VocabSize, "wisp-native", func() { m.Close() }, nil
 	}
 	return nil, 0, "", nil, fmt.Errorf("unknown engine %q (want native or wasm)", engineName)
+}
+
+// serveBench answers scripts/bench's line protocol (the one its Node
+// runners speak too), so that runtimes can take turns run by run while
+// each keeps its model loaded.
+func serveBench(b benchmark, in *bufio.Scanner, stdout io.Writer) error {
+	enc := json.NewEncoder(stdout)
+	if err := enc.Encode(map[string]bool{"ready": true}); err != nil {
+		return err
+	}
+	for rep := 1; in.Scan(); {
+		switch strings.TrimSpace(in.Text()) {
+		case "quit":
+			return nil
+		case "run":
+			p, d, err := b.once(rep)
+			if err != nil {
+				return err
+			}
+			rep++
+			if err := enc.Encode(map[string]float64{"prefill_tps": p, "decode_tps": d}); err != nil {
+				return err
+			}
+		}
+	}
+	return in.Err()
 }
 
 type benchmark struct {

@@ -11,26 +11,36 @@ import (
 // pairs summed to int16) and VPMADDWD (int16 pairs summed to int32), the
 // sequence llama.cpp uses on AVX2; archsimd in Go 1.26 has no VNNI dot
 // product (VPDPBUSD) to fuse the two.
+//
+// Each kernel checks once that its slices hold every block it will read
+// and then walks them with pointer arithmetic: per-block slicing costs
+// more than the arithmetic at these sizes. Constants are built outside the
+// loops, since the compiler does not hoist vector broadcasts.
 
-func bytesAt32(b []byte) *[32]uint8 { return (*[32]uint8)(b[:32]) }
-func bytesAt16(b []byte) *[16]uint8 { return (*[16]uint8)(b[:16]) }
-func int8sAt32(q []int8) *[32]int8  { return (*[32]int8)(q[:32]) }
+func i8x32(p unsafe.Pointer, off int) archsimd.Int8x32 {
+	return archsimd.LoadInt8x32((*[32]int8)(unsafe.Add(p, off)))
+}
 
-// int8At32 views 32 bytes of weights as signed.
-func int8At32(b []byte) *[32]int8 { return (*[32]int8)(unsafe.Pointer(&b[:32][0])) }
+func u8x32(p unsafe.Pointer, off int) archsimd.Uint8x32 {
+	return archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(p, off)))
+}
+
+// f16p reads the half at p+off.
+func f16p(p unsafe.Pointer, off int) float32 {
+	return f16((*[2]byte)(unsafe.Add(p, off))[:])
+}
 
 // dotSigned32 sums a·b over pairs of signed bytes into eight int32 lanes.
 // VPMADDUBSW wants one unsigned operand, so it multiplies |a| by b carrying
 // a's sign; no pair sum can saturate because b is never -128 in Q8_0.
-func dotSigned32(a, b archsimd.Int8x32) archsimd.Int32x8 {
-	p := a.Abs().AsUint8x32().DotProductPairsSaturated(b.CopySign(a))
-	return p.DotProductPairs(archsimd.BroadcastInt16x16(1))
+func dotSigned32(a, b archsimd.Int8x32, one archsimd.Int16x16) archsimd.Int32x8 {
+	return a.Abs().AsUint8x32().DotProductPairsSaturated(b.CopySign(a)).DotProductPairs(one)
 }
 
 // dotUnsigned32 sums a·b for unsigned a < 64 and signed b into int32 lanes;
 // pair sums stay below 2·63·128 and cannot saturate.
-func dotUnsigned32(a archsimd.Uint8x32, b archsimd.Int8x32) archsimd.Int32x8 {
-	return a.DotProductPairsSaturated(b).DotProductPairs(archsimd.BroadcastInt16x16(1))
+func dotUnsigned32(a archsimd.Uint8x32, b archsimd.Int8x32, one archsimd.Int16x16) archsimd.Int32x8 {
+	return a.DotProductPairsSaturated(b).DotProductPairs(one)
 }
 
 func hsum8(v archsimd.Float32x8) float32 {
@@ -47,54 +57,162 @@ func hsumInt8(v archsimd.Int32x8) int32 {
 	return s.GetElem(0)
 }
 
+// The Q8_0 and Q4_0 kernels keep one accumulator per activation row and add
+// blocks in order, so that the four-row kernels used for prefill give each
+// row exactly what the one-row kernel gives.
+
 func dotQ8_0AVX2(w []byte, qs []int8, d []float32) float32 {
-	var acc0, acc1 archsimd.Float32x8
-	b := 0
-	for ; b+2 <= len(d); b += 2 {
-		blk := w[q8_0Bytes*b : q8_0Bytes*b+2*q8_0Bytes]
-		p0 := dotSigned32(archsimd.LoadInt8x32(int8At32(blk[2:])), archsimd.LoadInt8x32(int8sAt32(qs[32*b:])))
-		p1 := dotSigned32(archsimd.LoadInt8x32(int8At32(blk[q8_0Bytes+2:])), archsimd.LoadInt8x32(int8sAt32(qs[32*b+32:])))
-		acc0 = p0.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(f16(blk)*d[b]), acc0)
-		acc1 = p1.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(f16(blk[q8_0Bytes:])*d[b+1]), acc1)
+	n := len(d)
+	if n == 0 {
+		return 0
 	}
-	if b < len(d) {
-		blk := w[q8_0Bytes*b : q8_0Bytes*b+q8_0Bytes]
-		p := dotSigned32(archsimd.LoadInt8x32(int8At32(blk[2:])), archsimd.LoadInt8x32(int8sAt32(qs[32*b:])))
-		acc0 = p.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(f16(blk)*d[b]), acc0)
+	_, _ = w[q8_0Bytes*n-1], qs[32*n-1]
+	wp, xp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0])
+	one := archsimd.BroadcastInt16x16(1)
+	var acc archsimd.Float32x8
+	for b, dx := range d {
+		off := q8_0Bytes * b
+		p := dotSigned32(i8x32(wp, off+2), i8x32(xp, 32*b), one)
+		acc = p.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(f16p(wp, off)*dx), acc)
 	}
-	return hsum8(acc0.Add(acc1))
+	return hsum8(acc)
 }
 
-// nibbles32 expands 16 bytes of packed 4-bit values into 32 bytes: the low
-// nibbles first, then the high ones (the Q4_0 element order).
-func nibbles32(b []byte) archsimd.Uint8x32 {
-	raw := archsimd.LoadUint8x16(bytesAt16(b))
-	m := archsimd.BroadcastUint8x16(0xf)
-	lo := raw.And(m)
-	hi := raw.AsUint16x8().ShiftAllRight(4).AsUint8x16().And(m)
+func dotQ8_0x4AVX2(w []byte, qs []int8, d []float32, stride int, out *[4]float32) {
+	n := stride / 32
+	if n == 0 {
+		*out = [4]float32{}
+		return
+	}
+	_, _, _ = w[q8_0Bytes*n-1], qs[4*stride-1], d[4*n-1]
+	wp, xp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0])
+	d0, d1, d2, d3 := d[:n], d[n:2*n], d[2*n:3*n], d[3*n:4*n]
+	one := archsimd.BroadcastInt16x16(1)
+	var a0, a1, a2, a3 archsimd.Float32x8
+	for b := range n {
+		off, xo := q8_0Bytes*b, 32*b
+		wq := i8x32(wp, off+2)
+		wabs := wq.Abs().AsUint8x32()
+		dw := f16p(wp, off)
+		p0 := wabs.DotProductPairsSaturated(i8x32(xp, xo).CopySign(wq)).DotProductPairs(one)
+		p1 := wabs.DotProductPairsSaturated(i8x32(xp, xo+stride).CopySign(wq)).DotProductPairs(one)
+		p2 := wabs.DotProductPairsSaturated(i8x32(xp, xo+2*stride).CopySign(wq)).DotProductPairs(one)
+		p3 := wabs.DotProductPairsSaturated(i8x32(xp, xo+3*stride).CopySign(wq)).DotProductPairs(one)
+		a0 = p0.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(dw*d0[b]), a0)
+		a1 = p1.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(dw*d1[b]), a1)
+		a2 = p2.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(dw*d2[b]), a2)
+		a3 = p3.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(dw*d3[b]), a3)
+	}
+	out[0], out[1], out[2], out[3] = hsum8(a0), hsum8(a1), hsum8(a2), hsum8(a3)
+}
+
+// nibbles32 expands the 16 bytes of packed 4-bit values at p+off into 32
+// bytes: the low nibbles first, then the high ones (the Q4_0 order).
+func nibbles32(p unsafe.Pointer, off int, mask archsimd.Uint8x16) archsimd.Uint8x32 {
+	raw := archsimd.LoadUint8x16((*[16]uint8)(unsafe.Add(p, off)))
+	lo := raw.And(mask)
+	hi := raw.AsUint16x8().ShiftAllRight(4).AsUint8x16().And(mask)
 	return archsimd.Uint8x32{}.SetLo(lo).SetHi(hi)
 }
 
-func dotQ4_0AVX2(w []byte, qs []int8, d []float32) float32 {
-	var acc0, acc1 archsimd.Float32x8
-	eight := archsimd.BroadcastInt8x32(8)
-	b := 0
-	for ; b+2 <= len(d); b += 2 {
-		blk := w[q4_0Bytes*b : q4_0Bytes*b+2*q4_0Bytes]
-		q0 := nibbles32(blk[2:]).AsInt8x32().Sub(eight)
-		q1 := nibbles32(blk[q4_0Bytes+2:]).AsInt8x32().Sub(eight)
-		p0 := dotSigned32(q0, archsimd.LoadInt8x32(int8sAt32(qs[32*b:])))
-		p1 := dotSigned32(q1, archsimd.LoadInt8x32(int8sAt32(qs[32*b+32:])))
-		acc0 = p0.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(f16(blk)*d[b]), acc0)
-		acc1 = p1.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(f16(blk[q4_0Bytes:])*d[b+1]), acc1)
+// Q4_0 multiplies the unsigned nibbles q (0..15) by the activations and
+// removes the offset afterwards: Σ(q−8)·x = Σq·x − 8·Σx, with Σx the
+// block's sum from the quantizer. VPMADDUBSW then takes q as it is.
+
+func dotQ4_0AVX2(w []byte, qs []int8, d []float32, sums []int16) float32 {
+	n := len(d)
+	if n == 0 {
+		return 0
 	}
-	if b < len(d) {
-		blk := w[q4_0Bytes*b : q4_0Bytes*b+q4_0Bytes]
-		q := nibbles32(blk[2:]).AsInt8x32().Sub(eight)
-		p := dotSigned32(q, archsimd.LoadInt8x32(int8sAt32(qs[32*b:])))
-		acc0 = p.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(f16(blk)*d[b]), acc0)
+	_, _ = w[q4_0Bytes*n-1], qs[32*n-1]
+	sums = sums[:n]
+	wp, xp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0])
+	one := archsimd.BroadcastInt16x16(1)
+	mask := archsimd.BroadcastUint8x16(0xf)
+	var acc archsimd.Float32x8
+	var offset float32
+	for b, dx := range d {
+		off := q4_0Bytes * b
+		p := dotUnsigned32(nibbles32(wp, off+2, mask), i8x32(xp, 32*b), one)
+		s := f16p(wp, off) * dx
+		acc = p.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(s), acc)
+		offset += s * float32(sums[b])
 	}
-	return hsum8(acc0.Add(acc1))
+	return hsum8(acc) - 8*offset
+}
+
+func dotQ4_0x4AVX2(w []byte, qs []int8, d []float32, sums []int16, stride int, out *[4]float32) {
+	n := stride / 32
+	if n == 0 {
+		*out = [4]float32{}
+		return
+	}
+	_, _, _, _ = w[q4_0Bytes*n-1], qs[4*stride-1], d[4*n-1], sums[4*n-1]
+	wp, xp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0])
+	d0, d1, d2, d3 := d[:n], d[n:2*n], d[2*n:3*n], d[3*n:4*n]
+	s0, s1, s2, s3 := sums[:n], sums[n:2*n], sums[2*n:3*n], sums[3*n:4*n]
+	one := archsimd.BroadcastInt16x16(1)
+	mask := archsimd.BroadcastUint8x16(0xf)
+	var a0, a1, a2, a3 archsimd.Float32x8
+	var o0, o1, o2, o3 float32
+	for b := range n {
+		off, xo := q4_0Bytes*b, 32*b
+		wq := nibbles32(wp, off+2, mask)
+		dw := f16p(wp, off)
+		p0 := wq.DotProductPairsSaturated(i8x32(xp, xo)).DotProductPairs(one)
+		p1 := wq.DotProductPairsSaturated(i8x32(xp, xo+stride)).DotProductPairs(one)
+		p2 := wq.DotProductPairsSaturated(i8x32(xp, xo+2*stride)).DotProductPairs(one)
+		p3 := wq.DotProductPairsSaturated(i8x32(xp, xo+3*stride)).DotProductPairs(one)
+		x0, x1, x2, x3 := dw*d0[b], dw*d1[b], dw*d2[b], dw*d3[b]
+		a0 = p0.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(x0), a0)
+		a1 = p1.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(x1), a1)
+		a2 = p2.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(x2), a2)
+		a3 = p3.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(x3), a3)
+		o0 += x0 * float32(s0[b])
+		o1 += x1 * float32(s1[b])
+		o2 += x2 * float32(s2[b])
+		o3 += x3 * float32(s3[b])
+	}
+	out[0], out[1], out[2], out[3] = hsum8(a0)-8*o0, hsum8(a1)-8*o1, hsum8(a2)-8*o2, hsum8(a3)-8*o3
+}
+
+// Q5_0 adds each element's fifth bit, from a 32-bit mask, to its nibble
+// and removes the offset of 16 through the block sums, as Q4_0 does.
+
+// q5Spread and q5Bits turn the 32-bit mask into one byte per element:
+// every byte of the mask is copied to the eight lanes it covers, and lane j
+// keeps bit j%8.
+var (
+	q5Spread = [32]int8{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3}
+	q5Bits   = [32]uint8{1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128}
+)
+
+func dotQ5_0AVX2(w []byte, qs []int8, d []float32, sums []int16) float32 {
+	n := len(d)
+	if n == 0 {
+		return 0
+	}
+	_, _ = w[q5_0Bytes*n-1], qs[32*n-1]
+	sums = sums[:n]
+	wp, xp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0])
+	one := archsimd.BroadcastInt16x16(1)
+	mask := archsimd.BroadcastUint8x16(0xf)
+	spread := archsimd.LoadInt8x32(&q5Spread)
+	bits := archsimd.LoadUint8x32(&q5Bits)
+	fifth := archsimd.BroadcastUint8x32(0x10)
+	var acc archsimd.Float32x8
+	var offset float32
+	for b, dx := range d {
+		off := q5_0Bytes * b
+		qh := *(*uint32)(unsafe.Add(wp, off+2))
+		h := archsimd.BroadcastUint32x8(qh).AsUint8x32().PermuteOrZeroGrouped(spread).And(bits)
+		q := nibbles32(wp, off+6, mask).Or(fifth.Masked(h.Equal(bits)))
+		p := dotUnsigned32(q, i8x32(xp, 32*b), one)
+		s := f16p(wp, off) * dx
+		acc = p.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(s), acc)
+		offset += s * float32(sums[b])
+	}
+	return hsum8(acc) - 16*offset
 }
 
 // minTermK4 is Σ m_j·(sum of sub-block j's activations) of a Q4_K or Q5_K
@@ -109,44 +227,54 @@ func minTermK4(m *[8]int32, bs []int16) int32 {
 }
 
 func dotQ4_KAVX2(w []byte, qs []int8, d []float32, sums []int16) float32 {
+	n := len(d)
+	if n == 0 {
+		return 0
+	}
+	_, _, _ = w[q4_KBytes*n-1], qs[256*n-1], sums[16*n-1]
+	wp, xp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0])
+	mask := archsimd.BroadcastUint8x32(0xf)
 	var acc archsimd.Float32x8
 	var mins float32
 	var sc, m [8]int32
-	mask := archsimd.BroadcastUint8x32(0xf)
 	for b, dx := range d {
-		blk := w[q4_KBytes*b : q4_KBytes*b+q4_KBytes]
-		scalesK4(blk[4:16], &sc, &m)
-		x := qs[256*b : 256*b+256]
+		off, xo := q4_KBytes*b, 256*b
+		scalesK4(w[off+4:off+16], &sc, &m)
 		var sumi archsimd.Int32x8
 		for j := range 4 {
-			raw := archsimd.LoadUint8x32(bytesAt32(blk[16+32*j:]))
+			raw := u8x32(wp, off+16+32*j)
 			lo := raw.And(mask)
 			hi := raw.AsUint16x16().ShiftAllRight(4).AsUint8x32().And(mask)
-			plo := lo.DotProductPairsSaturated(archsimd.LoadInt8x32(int8sAt32(x[64*j:])))
-			phi := hi.DotProductPairsSaturated(archsimd.LoadInt8x32(int8sAt32(x[64*j+32:])))
+			plo := lo.DotProductPairsSaturated(i8x32(xp, xo+64*j))
+			phi := hi.DotProductPairsSaturated(i8x32(xp, xo+64*j+32))
 			sumi = sumi.Add(plo.DotProductPairs(archsimd.BroadcastInt16x16(int16(sc[2*j]))))
 			sumi = sumi.Add(phi.DotProductPairs(archsimd.BroadcastInt16x16(int16(sc[2*j+1]))))
 		}
-		acc = sumi.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(f16(blk)*dx), acc)
-		mins += f16(blk[2:]) * dx * float32(minTermK4(&m, sums[16*b:]))
+		acc = sumi.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(f16p(wp, off)*dx), acc)
+		mins += f16p(wp, off+2) * dx * float32(minTermK4(&m, sums[16*b:]))
 	}
 	return hsum8(acc) - mins
 }
 
 func dotQ5_KAVX2(w []byte, qs []int8, d []float32, sums []int16) float32 {
+	n := len(d)
+	if n == 0 {
+		return 0
+	}
+	_, _, _ = w[q5_KBytes*n-1], qs[256*n-1], sums[16*n-1]
+	wp, xp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0])
+	mask := archsimd.BroadcastUint8x32(0xf)
+	one := archsimd.BroadcastUint8x32(1)
 	var acc archsimd.Float32x8
 	var mins float32
 	var sc, m [8]int32
-	mask := archsimd.BroadcastUint8x32(0xf)
-	one := archsimd.BroadcastUint8x32(1)
 	for b, dx := range d {
-		blk := w[q5_KBytes*b : q5_KBytes*b+q5_KBytes]
-		scalesK4(blk[4:16], &sc, &m)
-		qh := archsimd.LoadUint8x32(bytesAt32(blk[16:]))
-		x := qs[256*b : 256*b+256]
+		off, xo := q5_KBytes*b, 256*b
+		scalesK4(w[off+4:off+16], &sc, &m)
+		qh := u8x32(wp, off+16)
 		var sumi archsimd.Int32x8
 		for j := range 4 {
-			raw := archsimd.LoadUint8x32(bytesAt32(blk[48+32*j:]))
+			raw := u8x32(wp, off+48+32*j)
 			// The fifth bits of sub-blocks 2j and 2j+1, moved to bit 4; the
 			// 16-bit shifts cannot carry between bytes once masked to one bit.
 			h := qh.AsUint16x16().ShiftAllRight(uint64(2 * j)).AsUint8x32()
@@ -154,31 +282,36 @@ func dotQ5_KAVX2(w []byte, qs []int8, d []float32, sums []int16) float32 {
 			hhi := h.AsUint16x16().ShiftAllRight(1).AsUint8x32().And(one).AsUint16x16().ShiftAllLeft(4).AsUint8x32()
 			lo := raw.And(mask).Or(hlo)
 			hi := raw.AsUint16x16().ShiftAllRight(4).AsUint8x32().And(mask).Or(hhi)
-			plo := lo.DotProductPairsSaturated(archsimd.LoadInt8x32(int8sAt32(x[64*j:])))
-			phi := hi.DotProductPairsSaturated(archsimd.LoadInt8x32(int8sAt32(x[64*j+32:])))
+			plo := lo.DotProductPairsSaturated(i8x32(xp, xo+64*j))
+			phi := hi.DotProductPairsSaturated(i8x32(xp, xo+64*j+32))
 			sumi = sumi.Add(plo.DotProductPairs(archsimd.BroadcastInt16x16(int16(sc[2*j]))))
 			sumi = sumi.Add(phi.DotProductPairs(archsimd.BroadcastInt16x16(int16(sc[2*j+1]))))
 		}
-		acc = sumi.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(f16(blk)*dx), acc)
-		mins += f16(blk[2:]) * dx * float32(minTermK4(&m, sums[16*b:]))
+		acc = sumi.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(f16p(wp, off)*dx), acc)
+		mins += f16p(wp, off+2) * dx * float32(minTermK4(&m, sums[16*b:]))
 	}
 	return hsum8(acc) - mins
 }
 
 func dotQ6_KAVX2(w []byte, qs []int8, d []float32, sums []int16) float32 {
-	var acc archsimd.Float32x8
-	var offsets float32
+	n := len(d)
+	if n == 0 {
+		return 0
+	}
+	_, _, _ = w[q6_KBytes*n-1], qs[256*n-1], sums[16*n-1]
+	wp, xp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0])
 	mask := archsimd.BroadcastUint8x32(0xf)
 	three := archsimd.BroadcastUint8x32(3)
+	var acc archsimd.Float32x8
+	var offsets float32
 	for b, dx := range d {
-		blk := w[q6_KBytes*b : q6_KBytes*b+q6_KBytes]
-		scales := blk[192:208]
-		x := qs[256*b : 256*b+256]
+		off, xo := q6_KBytes*b, 256*b
+		scales := (*[16]int8)(unsafe.Add(wp, off+192))
 		var sumi archsimd.Int32x8
 		for half := range 2 {
-			l0 := archsimd.LoadUint8x32(bytesAt32(blk[64*half:]))
-			l1 := archsimd.LoadUint8x32(bytesAt32(blk[64*half+32:]))
-			qh := archsimd.LoadUint8x32(bytesAt32(blk[128+32*half:]))
+			l0 := u8x32(wp, off+64*half)
+			l1 := u8x32(wp, off+64*half+32)
+			qh := u8x32(wp, off+128+32*half)
 			for g := range 4 {
 				lo := l0
 				if g&1 == 1 {
@@ -189,21 +322,21 @@ func dotQ6_KAVX2(w []byte, qs []int8, d []float32, sums []int16) float32 {
 				}
 				hi := qh.AsUint16x16().ShiftAllRight(uint64(2 * g)).AsUint8x32().And(three)
 				q := lo.And(mask).Or(hi.AsUint16x16().ShiftAllLeft(4).AsUint8x32())
-				p := q.DotProductPairsSaturated(archsimd.LoadInt8x32(int8sAt32(x[128*half+32*g:])))
+				p := q.DotProductPairsSaturated(i8x32(xp, xo+128*half+32*g))
 				group := 8*half + 2*g
-				s := archsimd.BroadcastInt16x8(int16(int8(scales[group])))
-				s16 := archsimd.Int16x16{}.SetLo(s).SetHi(archsimd.BroadcastInt16x8(int16(int8(scales[group+1]))))
+				s16 := archsimd.Int16x16{}.SetLo(archsimd.BroadcastInt16x8(int16(scales[group]))).
+					SetHi(archsimd.BroadcastInt16x8(int16(scales[group+1])))
 				sumi = sumi.Add(p.DotProductPairs(s16))
 			}
 		}
 		bs := sums[16*b : 16*b+16]
-		var off int32
-		for g := range 16 {
-			off += int32(int8(scales[g])) * int32(bs[g])
+		var corr int32
+		for g, s := range scales {
+			corr += int32(s) * int32(bs[g])
 		}
-		scale := f16(blk[208:]) * dx
+		scale := f16p(wp, off+208) * dx
 		acc = sumi.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(scale), acc)
-		offsets += scale * float32(32*off)
+		offsets += scale * float32(32*corr)
 	}
 	return hsum8(acc) - offsets
 }

@@ -2,7 +2,9 @@ package simd
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
+	"time"
 
 	"github.com/wisp-llm/wisp/wasm/tensor"
 )
@@ -26,9 +28,11 @@ func BenchmarkDot(b *testing.B) {
 				b.Run(fmt.Sprintf("%v/%d/%s", qd.typ, n, impl.name), func(b *testing.B) {
 					b.ReportAllocs()
 					b.SetBytes(int64(len(w)))
+					cpu := startCPU()
 					for b.Loop() {
 						impl.f(w, q)
 					}
+					cpu.report(b)
 				})
 			}
 		}
@@ -57,7 +61,7 @@ func BenchmarkQuantize(b *testing.B) {
 	b.Run("Q8_0", func(b *testing.B) {
 		b.SetBytes(4 * int64(len(x)))
 		for b.Loop() {
-			QuantizeQ8_0(x, q0.qs, q0.d)
+			QuantizeQ8_0(x, q0.qs, q0.d, q0.sums)
 		}
 	})
 	b.Run("Q8_K", func(b *testing.B) {
@@ -66,4 +70,22 @@ func BenchmarkQuantize(b *testing.B) {
 			QuantizeQ8_K(x, qk.qs, qk.d, qk.sums)
 		}
 	})
+}
+
+// cpuClock measures the CPU time of a benchmark loop on its OS thread.
+type cpuClock struct{ start time.Duration }
+
+func startCPU() cpuClock {
+	runtime.LockOSThread()
+	return cpuClock{threadCPU()}
+}
+
+// report adds the CPU nanoseconds per operation, which the load of other
+// processes does not inflate as it does ns/op, and unlocks the thread.
+func (c cpuClock) report(b *testing.B) {
+	used := threadCPU() - c.start
+	runtime.UnlockOSThread()
+	if used > 0 {
+		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
 }

@@ -8,27 +8,37 @@ import "simd/archsimd"
 // the portable ones run.
 var useAVX2 = archsimd.X86.AVX2() && archsimd.X86.FMA()
 
+// useAVX512 adds AVX-512's narrowing stores to the AVX2 kernels.
+var useAVX512 = useAVX2 && archsimd.X86.AVX512()
+
 // Features names the vector instructions the kernels use on this build.
 func Features() string {
-	if useAVX2 {
+	switch {
+	case useAVX512:
+		return "avx2+fma+avx512"
+	case useAVX2:
 		return "avx2+fma"
 	}
 	return "portable (no AVX2)"
 }
 
-// QuantizeQ8_0 quantizes x (a multiple of 32 long) into qs and one scale per
-// 32 elements in d.
-func QuantizeQ8_0(x []float32, qs []int8, d []float32) {
+// QuantizeQ8_0 quantizes x (a multiple of 32 long) into qs, one scale per
+// 32 elements in d and the sum of each 32 quantized values in sums.
+func QuantizeQ8_0(x []float32, qs []int8, d []float32, sums []int16) {
 	if useAVX2 {
-		quantizeQ8_0AVX2(x, qs, d)
+		quantizeQ8_0AVX2(x, qs, d, sums)
 		return
 	}
-	quantizeQ8_0Go(x, qs, d)
+	quantizeQ8_0Go(x, qs, d, sums)
 }
 
 // QuantizeQ8_K quantizes x (a multiple of 256 long) into qs, one scale per
 // 256 elements in d and one sum per 16 quantized values in sums.
 func QuantizeQ8_K(x []float32, qs []int8, d []float32, sums []int16) {
+	if useAVX2 {
+		quantizeQ8_KAVX2(x, qs, d, sums)
+		return
+	}
 	quantizeQ8_KGo(x, qs, d, sums)
 }
 
@@ -41,11 +51,39 @@ func DotQ8_0(w []byte, qs []int8, d []float32) float32 {
 }
 
 // DotQ4_0 is the dot product of a Q4_0 weight row with a Q8_0 activation row.
-func DotQ4_0(w []byte, qs []int8, d []float32) float32 {
+func DotQ4_0(w []byte, qs []int8, d []float32, sums []int16) float32 {
 	if useAVX2 {
-		return dotQ4_0AVX2(w, qs, d)
+		return dotQ4_0AVX2(w, qs, d, sums)
 	}
-	return dotQ4_0Go(w, qs, d)
+	return dotQ4_0Go(w, qs, d, sums)
+}
+
+// DotQ5_0 is the dot product of a Q5_0 weight row with a Q8_0 activation row.
+func DotQ5_0(w []byte, qs []int8, d []float32, sums []int16) float32 {
+	if useAVX2 {
+		return dotQ5_0AVX2(w, qs, d, sums)
+	}
+	return dotQ5_0Go(w, qs, d, sums)
+}
+
+// DotQ8_0x4 computes the dot products of one Q8_0 weight row with four Q8_0
+// activation rows, stride elements apart in qs and stride/32 apart in d.
+// Each equals DotQ8_0 on its row exactly.
+func DotQ8_0x4(w []byte, qs []int8, d []float32, stride int, out *[4]float32) {
+	if useAVX2 {
+		dotQ8_0x4AVX2(w, qs, d, stride, out)
+		return
+	}
+	dotQ8_0x4Go(w, qs, d, stride, out)
+}
+
+// DotQ4_0x4 is DotQ8_0x4 for a Q4_0 weight row; sums are laid out as d.
+func DotQ4_0x4(w []byte, qs []int8, d []float32, sums []int16, stride int, out *[4]float32) {
+	if useAVX2 {
+		dotQ4_0x4AVX2(w, qs, d, sums, stride, out)
+		return
+	}
+	dotQ4_0x4Go(w, qs, d, sums, stride, out)
 }
 
 // DotQ4_K is the dot product of a Q4_K weight row with a Q8_K activation row.
@@ -123,7 +161,12 @@ func Add(dst, x []float32) {
 	addGo(dst, x)
 }
 
-// SwiGLU sets dst = silu(gate)·up, element-wise. It stays scalar: the
-// reference's float64 exponential is what keeps F32 models on llama2.c's
-// tokens.
-func SwiGLU(dst, gate, up []float32) { swiGLUGo(dst, gate, up) }
+// SwiGLU sets dst = silu(gate)·up, element-wise, within a few ulps of the
+// reference (its exponential is a float32 polynomial, not math.Exp).
+func SwiGLU(dst, gate, up []float32) {
+	if useAVX2 {
+		swiGLUAVX2(dst, gate, up)
+		return
+	}
+	swiGLUGo(dst, gate, up)
+}

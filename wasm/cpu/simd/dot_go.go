@@ -8,6 +8,7 @@ package simd
 const (
 	q8_0Bytes = 34
 	q4_0Bytes = 18
+	q5_0Bytes = 22
 	q4_KBytes = 144
 	q5_KBytes = 176
 	q6_KBytes = 210
@@ -27,7 +28,7 @@ func dotQ8_0Go(w []byte, qs []int8, d []float32) float32 {
 	return sum
 }
 
-func dotQ4_0Go(w []byte, qs []int8, d []float32) float32 {
+func dotQ4_0Go(w []byte, qs []int8, d []float32, _ []int16) float32 {
 	var sum float32
 	for b, dx := range d {
 		blk := w[q4_0Bytes*b : q4_0Bytes*b+q4_0Bytes]
@@ -35,6 +36,23 @@ func dotQ4_0Go(w []byte, qs []int8, d []float32) float32 {
 		var s int32
 		for j, q := range blk[2:18] {
 			s += (int32(q&0xf)-8)*int32(x[j]) + (int32(q>>4)-8)*int32(x[j+16])
+		}
+		sum += float32(s) * (f16(blk) * dx)
+	}
+	return sum
+}
+
+func dotQ5_0Go(w []byte, qs []int8, d []float32, _ []int16) float32 {
+	var sum float32
+	for b, dx := range d {
+		blk := w[q5_0Bytes*b : q5_0Bytes*b+q5_0Bytes]
+		x := qs[32*b : 32*b+32]
+		qh := uint32(blk[2]) | uint32(blk[3])<<8 | uint32(blk[4])<<16 | uint32(blk[5])<<24
+		var s int32
+		for j, q := range blk[6:22] {
+			lo := int32(q&0xf) | int32(qh>>j&1)<<4
+			hi := int32(q>>4) | int32(qh>>(j+16)&1)<<4
+			s += (lo-16)*int32(x[j]) + (hi-16)*int32(x[j+16])
 		}
 		sum += float32(s) * (f16(blk) * dx)
 	}
@@ -135,4 +153,23 @@ func dotQ6_KGo(w []byte, qs []int8, d []float32, sums []int16) float32 {
 		sum += f16(blk[208:]) * dx * float32(sumi)
 	}
 	return sum
+}
+
+// The four-row kernels multiply one weight row by four activation rows
+// that lie stride elements apart (and stride/32 blocks apart in d and sums),
+// for prefill. Each result is bit for bit the one-row kernel's, so a batch
+// gives the logits of feeding its tokens one at a time.
+
+func dotQ8_0x4Go(w []byte, qs []int8, d []float32, stride int, out *[4]float32) {
+	nb := stride / 32
+	for k := range out {
+		out[k] = dotQ8_0Go(w, qs[k*stride:k*stride+stride], d[k*nb:k*nb+nb])
+	}
+}
+
+func dotQ4_0x4Go(w []byte, qs []int8, d []float32, sums []int16, stride int, out *[4]float32) {
+	nb := stride / 32
+	for k := range out {
+		out[k] = dotQ4_0Go(w, qs[k*stride:k*stride+stride], d[k*nb:k*nb+nb], sums[k*nb:k*nb+nb])
+	}
 }

@@ -126,34 +126,142 @@ func addAVX2(dst, x []float32) {
 	}
 }
 
-// quantizeQ8_0AVX2 is quantizeQ8_0Go with the rounding and the maximum done
-// eight lanes at a time; the results are identical.
-func quantizeQ8_0AVX2(x []float32, qs []int8, d []float32) {
-	absMask := archsimd.BroadcastUint32x8(0x7fffffff)
+// store16 writes sixteen int32 lanes, each within int8's range, as bytes:
+// one VPMOVSDB with AVX-512, element by element without.
+func store16(q0, q1 archsimd.Int32x8, dst *[16]int8) {
+	if useAVX512 {
+		archsimd.Int32x16{}.SetLo(q0).SetHi(q1).SaturateToInt8().Store(dst)
+		return
+	}
 	var tmp [8]int32
+	q0.Store(&tmp)
+	for j, v := range tmp {
+		dst[j] = int8(v)
+	}
+	q1.Store(&tmp)
+	for j, v := range tmp {
+		dst[8+j] = int8(v)
+	}
+}
+
+func absMax8(v archsimd.Float32x8, m archsimd.Float32x8) archsimd.Float32x8 {
+	return v.AsUint32x8().And(archsimd.BroadcastUint32x8(0x7fffffff)).AsFloat32x8().Max(m)
+}
+
+func hmax8(m archsimd.Float32x8) float32 {
+	m4 := m.GetLo().Max(m.GetHi())
+	return max(max(m4.GetElem(0), m4.GetElem(1)), max(m4.GetElem(2), m4.GetElem(3)))
+}
+
+// quantizeQ8_0AVX2 is quantizeQ8_0Go eight lanes at a time; the results
+// are identical.
+func quantizeQ8_0AVX2(x []float32, qs []int8, d []float32, sums []int16) {
 	for b := range d {
 		xb := x[32*b : 32*b+32]
 		v0 := archsimd.LoadFloat32x8Slice(xb)
 		v1 := archsimd.LoadFloat32x8Slice(xb[8:])
 		v2 := archsimd.LoadFloat32x8Slice(xb[16:])
 		v3 := archsimd.LoadFloat32x8Slice(xb[24:])
-		m := v0.AsUint32x8().And(absMask).AsFloat32x8().Max(v1.AsUint32x8().And(absMask).AsFloat32x8())
-		m = m.Max(v2.AsUint32x8().And(absMask).AsFloat32x8().Max(v3.AsUint32x8().And(absMask).AsFloat32x8()))
-		m4 := m.GetLo().Max(m.GetHi())
-		amax := max(max(m4.GetElem(0), m4.GetElem(1)), max(m4.GetElem(2), m4.GetElem(3)))
-		scale := amax / 127
+		var m archsimd.Float32x8
+		m = absMax8(v0, m)
+		m = absMax8(v1, m)
+		m = absMax8(v2, m)
+		m = absMax8(v3, m)
+		scale := hmax8(m) / 127
 		var inv float32
 		if scale != 0 {
 			inv = 1 / scale
 		}
 		d[b] = roundF16(scale)
 		iv := archsimd.BroadcastFloat32x8(inv)
+		q0 := v0.Mul(iv).RoundToEven().ConvertToInt32()
+		q1 := v1.Mul(iv).RoundToEven().ConvertToInt32()
+		q2 := v2.Mul(iv).RoundToEven().ConvertToInt32()
+		q3 := v3.Mul(iv).RoundToEven().ConvertToInt32()
 		qb := qs[32*b : 32*b+32]
-		for k, v := range [4]archsimd.Float32x8{v0, v1, v2, v3} {
-			v.Mul(iv).RoundToEven().ConvertToInt32().Store(&tmp)
-			for j, q := range tmp {
-				qb[8*k+j] = int8(q)
+		store16(q0, q1, (*[16]int8)(qb[:16]))
+		store16(q2, q3, (*[16]int8)(qb[16:]))
+		sums[b] = int16(hsumInt8(q0.Add(q1).Add(q2.Add(q3))))
+	}
+}
+
+// quantizeQ8_KAVX2 is quantizeQ8_KGo eight lanes at a time; the results
+// are identical.
+func quantizeQ8_KAVX2(x []float32, qs []int8, d []float32, sums []int16) {
+	limit := archsimd.BroadcastFloat32x8(127)
+	for b := range d {
+		xb := x[256*b : 256*b+256]
+		var m archsimd.Float32x8
+		for i := 0; i < 256; i += 8 {
+			m = absMax8(archsimd.LoadFloat32x8Slice(xb[i:]), m)
+		}
+		amax := hmax8(m)
+		qb := qs[256*b : 256*b+256]
+		sb := sums[16*b : 16*b+16]
+		if amax == 0 {
+			d[b] = 0
+			clear(qb)
+			clear(sb)
+			continue
+		}
+		// The signed value of largest magnitude, the first one as in the
+		// portable loop.
+		var vmax float32
+		for _, v := range xb {
+			if abs32(v) == amax {
+				vmax = v
+				break
 			}
 		}
+		iscale := -128 / vmax
+		iv := archsimd.BroadcastFloat32x8(iscale)
+		for g := range 16 {
+			q0 := archsimd.LoadFloat32x8Slice(xb[16*g:]).Mul(iv).RoundToEven().Min(limit).ConvertToInt32()
+			q1 := archsimd.LoadFloat32x8Slice(xb[16*g+8:]).Mul(iv).RoundToEven().Min(limit).ConvertToInt32()
+			store16(q0, q1, (*[16]int8)(qb[16*g:16*g+16]))
+			sb[g] = int16(hsumInt8(q0.Add(q1)))
+		}
+		d[b] = 1 / iscale
+	}
+}
+
+// exp8 is e^x in float32 to within about 1 ulp, Cephes's expf in eight
+// lanes: x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for e^r, and
+// 2^n added to the exponent. x is clamped to where the result is a normal
+// float32, so the exponent arithmetic never wraps.
+func exp8(x archsimd.Float32x8) archsimd.Float32x8 {
+	x = x.Max(archsimd.BroadcastFloat32x8(-87.33)).Min(archsimd.BroadcastFloat32x8(88.37))
+	n := x.Mul(archsimd.BroadcastFloat32x8(1.44269504088896341)).RoundToEven()
+	r := n.MulAdd(archsimd.BroadcastFloat32x8(-0.693359375), x)
+	r = n.MulAdd(archsimd.BroadcastFloat32x8(2.12194440e-4), r)
+	p := archsimd.BroadcastFloat32x8(1.9875691500e-4)
+	p = p.MulAdd(r, archsimd.BroadcastFloat32x8(1.3981999507e-3))
+	p = p.MulAdd(r, archsimd.BroadcastFloat32x8(8.3334519073e-3))
+	p = p.MulAdd(r, archsimd.BroadcastFloat32x8(4.1665795894e-2))
+	p = p.MulAdd(r, archsimd.BroadcastFloat32x8(1.6666665459e-1))
+	p = p.MulAdd(r, archsimd.BroadcastFloat32x8(5.0000001201e-1))
+	p = p.MulAdd(r.Mul(r), r).Add(archsimd.BroadcastFloat32x8(1))
+	e := n.ConvertToInt32().ShiftAllLeft(23)
+	return p.AsInt32x8().Add(e).AsFloat32x8()
+}
+
+// swiGLUAVX2 is swiGLUGo with exp8 in place of the float64 exponential; the
+// other operations are the reference's, in its order. The tail goes
+// through the same vector code (partial loads), so an element's result does
+// not depend on where a slice of the batch starts or ends.
+func swiGLUAVX2(dst, gate, up []float32) {
+	n := len(dst)
+	gate, up = gate[:n], up[:n]
+	one := archsimd.BroadcastFloat32x8(1)
+	zero := archsimd.BroadcastFloat32x8(0)
+	silu := func(g, u archsimd.Float32x8) archsimd.Float32x8 {
+		return g.Mul(one.Div(one.Add(exp8(zero.Sub(g))))).Mul(u)
+	}
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		silu(archsimd.LoadFloat32x8Slice(gate[i:]), archsimd.LoadFloat32x8Slice(up[i:])).StoreSlice(dst[i:])
+	}
+	if i < n {
+		silu(archsimd.LoadFloat32x8SlicePart(gate[i:]), archsimd.LoadFloat32x8SlicePart(up[i:])).StoreSlicePart(dst[i:])
 	}
 }

@@ -65,23 +65,33 @@ func (q *q8Row) block() int {
 // value is the activation that element i stands for after quantization.
 func (q *q8Row) value(i int) float64 { return float64(q.qs[i]) * float64(q.d[i/q.block()]) }
 
-func quantizeRow(x []float32, k bool, quant8_0 func([]float32, []int8, []float32), quantK func([]float32, []int8, []float32, []int16)) *q8Row {
+type quantizer func([]float32, []int8, []float32, []int16)
+
+func quantizeRow(x []float32, k bool, quant8_0, quantK quantizer) *q8Row {
 	q := &q8Row{qs: make([]int8, len(x)), k: k}
 	if k {
 		q.d, q.sums = make([]float32, len(x)/256), make([]int16, len(x)/16)
 		quantK(x, q.qs, q.d, q.sums)
 	} else {
-		q.d = make([]float32, len(x)/32)
-		quant8_0(x, q.qs, q.d)
+		q.d, q.sums = make([]float32, len(x)/32), make([]int16, len(x)/32)
+		quant8_0(x, q.qs, q.d, q.sums)
 	}
 	return q
+}
+
+// sumGroup is the number of quantized values each entry of sums adds up.
+func (q *q8Row) sumGroup() int {
+	if q.k {
+		return 16
+	}
+	return 32
 }
 
 // TestQuantizeActivations checks the vector quantizers against the portable
 // ones bit for bit, and the portable ones against their definition: every
 // element is within half a step of its quantized value (plus, for Q8_0, the
-// F16 rounding of the scale times the largest level), and Q8_K's sums are
-// the sums of its values.
+// F16 rounding of the scale times the largest level), and the sums are the
+// sums of the values.
 func TestQuantizeActivations(t *testing.T) {
 	for _, k := range []bool{false, true} {
 		for _, blocks := range []int{1, 2, 5} {
@@ -109,7 +119,8 @@ func TestQuantizeActivations(t *testing.T) {
 						t.Fatalf("sums[%d] = %d, portable %d", i, fast.sums[i], ref.sums[i])
 					}
 					var s int16
-					for _, v := range ref.qs[16*i : 16*i+16] {
+					g := ref.sumGroup()
+					for _, v := range ref.qs[g*i : g*i+g] {
 						s += int16(v)
 					}
 					if s != ref.sums[i] {
@@ -148,8 +159,10 @@ type quantDot struct {
 var quantDots = []quantDot{
 	{tensor.Q8_0, false, func(w []byte, q *q8Row) float32 { return DotQ8_0(w, q.qs, q.d) },
 		func(w []byte, q *q8Row) float32 { return dotQ8_0Go(w, q.qs, q.d) }},
-	{tensor.Q4_0, false, func(w []byte, q *q8Row) float32 { return DotQ4_0(w, q.qs, q.d) },
-		func(w []byte, q *q8Row) float32 { return dotQ4_0Go(w, q.qs, q.d) }},
+	{tensor.Q4_0, false, func(w []byte, q *q8Row) float32 { return DotQ4_0(w, q.qs, q.d, q.sums) },
+		func(w []byte, q *q8Row) float32 { return dotQ4_0Go(w, q.qs, q.d, q.sums) }},
+	{tensor.Q5_0, false, func(w []byte, q *q8Row) float32 { return DotQ5_0(w, q.qs, q.d, q.sums) },
+		func(w []byte, q *q8Row) float32 { return dotQ5_0Go(w, q.qs, q.d, q.sums) }},
 	{tensor.Q4_K, true, func(w []byte, q *q8Row) float32 { return DotQ4_K(w, q.qs, q.d, q.sums) },
 		func(w []byte, q *q8Row) float32 { return dotQ4_KGo(w, q.qs, q.d, q.sums) }},
 	{tensor.Q5_K, true, func(w []byte, q *q8Row) float32 { return DotQ5_K(w, q.qs, q.d, q.sums) },
@@ -285,7 +298,9 @@ func TestFloatLoops(t *testing.T) {
 		check("ScaleMul", got, want, 0)
 		SwiGLU(got, x, w)
 		swiGLUGo(want, x, w)
-		check("SwiGLU", got, want, 4e-7)
+		// Five ulps: the exponential's one, and half an ulp for each of
+		// the four operations after it.
+		check("SwiGLU", got, want, 5*0x1p-23)
 		var ss float64
 		for _, v := range x {
 			ss += float64(v) * float64(v)
@@ -305,12 +320,85 @@ func TestKernelsDoNotAllocate(t *testing.T) {
 	w80 := quantizeWeights(t, tensor.Q8_0, x)
 	allocs := testing.AllocsPerRun(10, func() {
 		QuantizeQ8_K(x, q.qs, q.d, q.sums)
-		QuantizeQ8_0(x, q0.qs, q0.d)
+		QuantizeQ8_0(x, q0.qs, q0.d, q0.sums)
 		DotQ4_K(w4k, q.qs, q.d, q.sums)
 		DotQ8_0(w80, q0.qs, q0.d)
 		DotF32(x, x)
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocations per run", allocs)
+	}
+}
+
+// TestF16AllHalves checks the scale reader against the reference conversion
+// on every half.
+func TestF16AllHalves(t *testing.T) {
+	for h := range 1 << 16 {
+		b := []byte{byte(h), byte(h >> 8)}
+		got, want := f16(b), tensor.F16ToF32(uint16(h))
+		if math.Float32bits(got) != math.Float32bits(want) {
+			t.Fatalf("f16(%#04x) = %v, want %v", h, got, want)
+		}
+	}
+}
+
+// TestFourRowDots checks that the prefill kernels give each of their four
+// rows exactly what the one-row kernel gives it, for the dispatched and the
+// portable versions.
+func TestFourRowDots(t *testing.T) {
+	for _, blocks := range []int{1, 5, 18} {
+		n := 32 * blocks
+		var rows []*q8Row
+		var qs []int8
+		var d []float32
+		var sums []int16
+		for k := range 4 {
+			q := quantizeRow(randomFloats(t, n, uint64(10*blocks+k)), false, QuantizeQ8_0, QuantizeQ8_K)
+			rows = append(rows, q)
+			qs, d, sums = append(qs, q.qs...), append(d, q.d...), append(sums, q.sums...)
+		}
+		w8 := quantizeWeights(t, tensor.Q8_0, randomFloats(t, n, 1))
+		w4 := quantizeWeights(t, tensor.Q4_0, randomFloats(t, n, 2))
+		var fast8, port8, fast4, port4 [4]float32
+		DotQ8_0x4(w8, qs, d, n, &fast8)
+		dotQ8_0x4Go(w8, qs, d, n, &port8)
+		DotQ4_0x4(w4, qs, d, sums, n, &fast4)
+		dotQ4_0x4Go(w4, qs, d, sums, n, &port4)
+		for k, q := range rows {
+			for _, c := range []struct {
+				name      string
+				got, want float32
+			}{
+				{"DotQ8_0x4", fast8[k], DotQ8_0(w8, q.qs, q.d)},
+				{"dotQ8_0x4Go", port8[k], dotQ8_0Go(w8, q.qs, q.d)},
+				{"DotQ4_0x4", fast4[k], DotQ4_0(w4, q.qs, q.d, q.sums)},
+				{"dotQ4_0x4Go", port4[k], dotQ4_0Go(w4, q.qs, q.d, q.sums)},
+			} {
+				if math.Float32bits(c.got) != math.Float32bits(c.want) {
+					t.Errorf("%s n=%d row %d: %v, one-row kernel %v", c.name, n, k, c.got, c.want)
+				}
+			}
+		}
+	}
+}
+
+// TestSwiGLURange runs SwiGLU over gates from -100 to 100, past where the
+// exponential overflows float32, against the reference within five ulps of
+// the result (or 1e-30 absolute where the result underflows).
+func TestSwiGLURange(t *testing.T) {
+	var gate, up []float32
+	for g := float32(-100); g <= 100; g += 0.0137 {
+		gate = append(gate, g)
+		up = append(up, 1.5)
+	}
+	gate = append(gate, 0, float32(math.Copysign(0, -1)), 1e-30, -1e-30)
+	up = append(up, 1, 1, 1, 1)
+	got, want := make([]float32, len(gate)), make([]float32, len(gate))
+	SwiGLU(got, gate, up)
+	swiGLUGo(want, gate, up)
+	for i := range want {
+		if d := math.Abs(float64(got[i] - want[i])); d > 5*0x1p-23*math.Abs(float64(want[i]))+1e-30 {
+			t.Fatalf("gate %v: %v, want %v", gate[i], got[i], want[i])
+		}
 	}
 }

@@ -7,9 +7,11 @@ package simd
 // Features names the vector instructions the kernels use on this build.
 func Features() string { return "portable" }
 
-// QuantizeQ8_0 quantizes x (a multiple of 32 long) into qs and one scale per
-// 32 elements in d.
-func QuantizeQ8_0(x []float32, qs []int8, d []float32) { quantizeQ8_0Go(x, qs, d) }
+// QuantizeQ8_0 quantizes x (a multiple of 32 long) into qs, one scale per
+// 32 elements in d and the sum of each 32 quantized values in sums.
+func QuantizeQ8_0(x []float32, qs []int8, d []float32, sums []int16) {
+	quantizeQ8_0Go(x, qs, d, sums)
+}
 
 // QuantizeQ8_K quantizes x (a multiple of 256 long) into qs, one scale per
 // 256 elements in d and one sum per 16 quantized values in sums.
@@ -21,7 +23,26 @@ func QuantizeQ8_K(x []float32, qs []int8, d []float32, sums []int16) {
 func DotQ8_0(w []byte, qs []int8, d []float32) float32 { return dotQ8_0Go(w, qs, d) }
 
 // DotQ4_0 is the dot product of a Q4_0 weight row with a Q8_0 activation row.
-func DotQ4_0(w []byte, qs []int8, d []float32) float32 { return dotQ4_0Go(w, qs, d) }
+func DotQ4_0(w []byte, qs []int8, d []float32, sums []int16) float32 {
+	return dotQ4_0Go(w, qs, d, sums)
+}
+
+// DotQ5_0 is the dot product of a Q5_0 weight row with a Q8_0 activation row.
+func DotQ5_0(w []byte, qs []int8, d []float32, sums []int16) float32 {
+	return dotQ5_0Go(w, qs, d, sums)
+}
+
+// DotQ8_0x4 computes the dot products of one Q8_0 weight row with four Q8_0
+// activation rows, stride elements apart in qs and stride/32 apart in d.
+// Each equals DotQ8_0 on its row exactly.
+func DotQ8_0x4(w []byte, qs []int8, d []float32, stride int, out *[4]float32) {
+	dotQ8_0x4Go(w, qs, d, stride, out)
+}
+
+// DotQ4_0x4 is DotQ8_0x4 for a Q4_0 weight row; sums are laid out as d.
+func DotQ4_0x4(w []byte, qs []int8, d []float32, sums []int16, stride int, out *[4]float32) {
+	dotQ4_0x4Go(w, qs, d, sums, stride, out)
+}
 
 // DotQ4_K is the dot product of a Q4_K weight row with a Q8_K activation row.
 func DotQ4_K(w []byte, qs []int8, d []float32, sums []int16) float32 {

@@ -5,12 +5,14 @@ import "math"
 // Activations are quantized per row into three parallel slices rather than
 // an array of block structs, so that the vector loads of the quantized
 // values stay aligned to their block: qs holds one int8 per element, d one
-// scale per block, and (Q8_K only) sums one int16 sum per 16 elements.
+// scale per block, and sums the sum of the quantized values of each block
+// (Q8_0) or of each 16 elements (Q8_K).
 
 // quantizeQ8_0Go quantizes x into blocks of 32: d = max|x|/127 (stored
 // rounded to F16, as in llama.cpp's block_q8_0) and q = round(x/d), ties to
-// even, as llama.cpp's vector quantizers round.
-func quantizeQ8_0Go(x []float32, qs []int8, d []float32) {
+// even, as llama.cpp's vector quantizers round. sums holds each block's sum
+// of q, which turns Q4_0's offset of 8 into one multiplication per block.
+func quantizeQ8_0Go(x []float32, qs []int8, d []float32, sums []int16) {
 	for b := range d {
 		xb := x[32*b : 32*b+32]
 		qb := qs[32*b : 32*b+32]
@@ -24,9 +26,12 @@ func quantizeQ8_0Go(x []float32, qs []int8, d []float32) {
 			inv = 1 / scale
 		}
 		d[b] = roundF16(scale)
+		var sum int16
 		for j, v := range xb {
 			qb[j] = int8(math.RoundToEven(float64(v * inv)))
+			sum += int16(qb[j])
 		}
+		sums[b] = sum
 	}
 }
 

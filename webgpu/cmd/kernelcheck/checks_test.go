@@ -24,7 +24,7 @@ func TestChecksPassOnTheReference(t *testing.T) {
 		}
 		files[name] = b
 	}
-	c.runModels(files)
+	c.runModels(files, true)
 	if len(c.results) < 50 {
 		t.Errorf("only %d checks ran", len(c.results))
 	}

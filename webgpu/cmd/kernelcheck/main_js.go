@@ -32,6 +32,7 @@ type Report struct {
 	Bench    []Bench                 `json:"bench,omitempty"`
 	Error    string                  `json:"error,omitempty"`
 	Seconds  float64                 `json:"seconds"`
+	Phases   map[string]float64      `json:"phases,omitempty"` // seconds per phase
 	Failures int                     `json:"failures"`
 }
 
@@ -63,40 +64,50 @@ func run() (rep Report) {
 		return runBench(gpu, files, *bench, *tokens)
 	}
 
-	// Two devices: one with subgroup reductions (when offered) and weights
-	// split into small buffers, one with neither; every kernel runs on both.
-	split, err := webgpu.Open(gpu, webgpu.Options{MaxWeightBuffer: 2048})
+	// Two devices, so that every kernel runs in both variants: the default
+	// one (subgroup reductions when the adapter offers them), which also
+	// runs the models, and one with workgroup-memory reductions and weights
+	// split into small buffers, which runs the models' logit checks only.
+	def, err := webgpu.Open(gpu, webgpu.Options{})
 	if err != nil {
 		rep.Error = err.Error()
 		return rep
 	}
-	plain, err := webgpu.Open(gpu, webgpu.Options{NoSubgroups: true})
+	split, err := webgpu.Open(gpu, webgpu.Options{NoSubgroups: true, MaxWeightBuffer: 4096})
 	if err != nil {
 		rep.Error = err.Error()
 		return rep
 	}
-	rep.Device = split.Info()
-	for _, b := range []*webgpu.Backend{split, plain} {
-		if err := b.CompileAll(); err != nil {
+	rep.Device = def.Info()
+	rep.Phases = map[string]float64{}
+	for _, v := range []struct {
+		name   string
+		b      *webgpu.Backend
+		golden bool
+	}{{"default", def, true}, {"plain+split", split, false}} {
+		t := time.Now()
+		phase := func(name string) {
+			rep.Phases[v.name+"/"+name] = time.Since(t).Seconds()
+			t = time.Now()
+		}
+		if err := v.b.CompileAll(); err != nil {
 			rep.Error = err.Error()
 		}
-		rep.Compile = append(rep.Compile, b.CompileMessages()...)
-	}
-	variant := map[*webgpu.Backend]string{split: "subgroups+split", plain: "plain"}
-	if !split.Info().Subgroups {
-		variant[split] = "split"
-	}
-	for _, b := range []*webgpu.Backend{split, plain} {
-		c := newChecker(b, 1)
+		rep.Compile = append(rep.Compile, v.b.CompileMessages()...)
+		phase("compile")
+		c := newChecker(v.b, 1)
 		c.runKernels(webgpu.WeightTypes())
-		if *models && b == plain {
-			c.runModels(files)
+		phase("kernels")
+		if *models {
+			c.runModels(files, v.golden)
+			phase("models")
 		}
 		for _, r := range c.results {
-			r.Name = variant[b] + "/" + r.Name
+			r.Name = v.name + "/" + r.Name
 			rep.Results = append(rep.Results, r)
 		}
 	}
+	rep.Results = append(rep.Results, checkErrors(gpu)...)
 	rep.OK = rep.Error == ""
 	for _, r := range rep.Results {
 		if !r.OK {

@@ -1,0 +1,84 @@
+package webgpu
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/wisp-llm/wisp/wasm/tensor"
+)
+
+// Every pipeline's WGSL assembles, opens with its enable directive when it
+// has one, and defines what its kernel uses. (The GPU compiles them all in
+// scripts/webgpu/test.sh.)
+func TestEveryPipelineSourceAssembles(t *testing.T) {
+	keys := allKeys(true)
+	if len(keys) < 25 {
+		t.Fatalf("only %d pipelines", len(keys))
+	}
+	seen := map[pipelineKey]bool{}
+	for _, k := range keys {
+		if seen[k] {
+			t.Errorf("%s listed twice", k)
+		}
+		seen[k] = true
+		src, err := k.source()
+		if err != nil {
+			t.Errorf("%s: %v", k, err)
+			continue
+		}
+		code := stripComments(src)
+		if strings.Contains(code, "enable ") && !strings.HasPrefix(strings.TrimSpace(code), "enable ") {
+			t.Errorf("%s: an enable directive follows declarations", k)
+		}
+		if k.subgroups != strings.Contains(code, "enable subgroups;") {
+			t.Errorf("%s: subgroups=%v but the source says otherwise", k, k.subgroups)
+		}
+		if !strings.Contains(code, "fn main(") {
+			t.Errorf("%s: no entry point", k)
+		}
+		for name := range k.constants(4) {
+			if !regexp.MustCompile(`override\s+` + name + `\b`).MatchString(code) {
+				t.Errorf("%s: constant %s is not an override of the shader", k, name)
+			}
+		}
+		if k.op.readsWeights() && strings.Count(code, "fn dequant(") != 1 {
+			t.Errorf("%s: want exactly one dequant function", k)
+		}
+	}
+}
+
+func stripComments(src string) string {
+	return regexp.MustCompile(`//[^\n]*`).ReplaceAllString(src, "")
+}
+
+func TestSourceRejectsUnknownChoices(t *testing.T) {
+	for _, k := range []pipelineKey{
+		{op: opMatVec, weight: tensor.Q5_K},
+		{op: opAdd, weight: tensor.F32, subgroups: true},
+		{op: 0},
+	} {
+		if _, err := k.source(); err == nil {
+			t.Errorf("%+v: no error", k)
+		}
+	}
+}
+
+func TestSubgroupRows(t *testing.T) {
+	for _, tt := range []struct{ minSize, want int }{
+		{4, 16}, {32, 2}, {64, 1}, {0, 16}, {128, 16},
+	} {
+		if got := subgroupRows(tt.minSize); got != tt.want {
+			t.Errorf("subgroupRows(%d) = %d, want %d", tt.minSize, got, tt.want)
+		}
+	}
+}
+
+// Every type the shaders read has a reference kernel to be checked against.
+func TestWeightTypesHaveReferenceKernels(t *testing.T) {
+	for _, ty := range WeightTypes() {
+		if !tensor.CanDequantize(ty) || !SupportsType(ty) {
+			t.Errorf("%s: reference %v, shader %v", ty, tensor.CanDequantize(ty), SupportsType(ty))
+		}
+	}
+}
