@@ -87,12 +87,20 @@ export async function storageEstimate() {
 
 const mb = (n) => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`;
 
-async function quotaError(needed) {
+/**
+ * The error for a model that does not fit: needed is what the download
+ * still had to store; stored is what it stored before space ran out (a
+ * write failed), or undefined when the estimate refused it up front.
+ */
+async function quotaError(needed, stored) {
   const { usage, quota } = await storageEstimate();
   const available = Math.max(0, quota - usage);
-  const missing = Math.max(0, needed - available);
+  // After a failed write the estimate can lag behind: what was left to
+  // write is then the best measure of what is missing.
+  const missing = stored === undefined ? Math.max(0, needed - available) : needed - stored;
+  const free = stored === undefined && Number.isFinite(quota) ? `, the browser reports ${mb(available)} available` : '';
   return new WispError(ErrorCode.QuotaExceeded,
-    `not enough storage to cache the model: it needs ${mb(needed)} more, ${mb(available)} is available (${mb(missing)} missing); free some space or delete cached models`,
+    `not enough storage to cache the model: it needs ${mb(needed)}, ${mb(missing)} more than this site may use${free}; free some space or delete cached models (what was downloaded is kept and resumes)`,
     { needed, available, missing });
 }
 
@@ -140,6 +148,8 @@ class Sink {
 
   write(chunk, at) {
     if (!this.access) { this.chunks.push(chunk); return; }
+    // A write that runs out of quota may throw or return a short (and, in
+    // Chromium, meaningless) count; either way the file's size is what stuck.
     const n = this.access.write(chunk, { at });
     if (n !== chunk.length) throw new DOMException('short write', 'QuotaExceededError');
   }
@@ -200,6 +210,7 @@ export async function fetchModel(url, { sha256, cache = true, retries = 3, onPro
   try {
     let offset = meta ? sink.size() : 0;
     if (!meta) sink.truncate();
+    const startOffset = offset;
     let hasher = want ? new Sha256() : null;
     if (hasher && offset > 0) {
       let done = 0;
@@ -217,7 +228,11 @@ export async function fetchModel(url, { sha256, cache = true, retries = 3, onPro
         if (result.restarted && hasher) hasher = result.hasher;
         break;
       } catch (e) {
-        if (e.name === 'QuotaExceededError') throw await quotaError((total ?? offset) - sink.size());
+        total = e.total ?? total;
+        if (e.name === 'QuotaExceededError') {
+          const size = sink.size();
+          throw await quotaError((total ?? size) - startOffset, size - startOffset);
+        }
         if (!e.retryable) throw e;
         offset = sink.size();
         if (e.hasher) hasher = e.hasher;
@@ -283,7 +298,7 @@ async function downloadFrom(url, { sink, offset, total, meta, dir, key, hasher, 
   const resumedFrom = offset > 0 ? offset : undefined;
   if (total !== null && dir) {
     const { usage, quota } = await storageEstimate();
-    if (total - offset > quota - usage) throw await quotaError(total - offset);
+    if (total - offset > quota - usage) throw await quotaError(total - offset, undefined);
   }
   if (offset === 0 || !meta) {
     meta = { url, name: decodeURIComponent(new URL(url).pathname.split('/').pop() || 'model'), size: total, etag: res.headers.get('ETag') || undefined, complete: false };
@@ -306,8 +321,8 @@ async function downloadFrom(url, { sink, offset, total, meta, dir, key, hasher, 
       }
     }
   } catch (e) {
-    if (e.name === 'QuotaExceededError') throw e;
-    throw Object.assign(new Error(`connection lost: ${e.message}`), { retryable: true, hasher });
+    if (e.name === 'QuotaExceededError') throw Object.assign(e, { total });
+    throw Object.assign(new Error(`connection lost: ${e.message}`), { retryable: true, hasher, total });
   }
   onProgress({ phase: 'download', loaded: offset, total: total ?? offset, resumedFrom });
   return { offset, total: total ?? offset, meta, restarted, hasher };

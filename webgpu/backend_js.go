@@ -19,6 +19,10 @@ type Options struct {
 	// binding limit (0: no cap), to test on small tensors the splitting that
 	// large ones need on real devices.
 	MaxWeightBuffer int64
+	// ShaderF16 uses the f16 variant of the prefill matrix product when the
+	// adapter has shader-f16 (faster on GPUs with fast f16 arithmetic, at
+	// f16's precision for activations and weights).
+	ShaderF16 bool
 }
 
 // Info describes the device a Backend runs on.
@@ -26,6 +30,7 @@ type Info struct {
 	Adapter    string `json:"adapter"`    // vendor, architecture and description as the adapter reports them
 	Subgroups  bool   `json:"subgroups"`  // reductions use subgroup operations
 	ShaderF16  bool   `json:"shaderF16"`  // the adapter offers shader-f16
+	UseF16     bool   `json:"useF16"`     // prefill uses the f16 matrix product
 	MaxBinding int64  `json:"maxBinding"` // maxStorageBufferBindingSize of the device
 }
 
@@ -98,9 +103,13 @@ func Open(gpu js.Value, opts Options) (b *Backend, err error) {
 	if v := adapter.Get("info").Get("subgroupMaxSize"); v.Type() == js.TypeNumber && v.Int() > wgRows {
 		b.info.Subgroups = false
 	}
+	b.info.UseF16 = b.info.ShaderF16 && opts.ShaderF16
 	required := []any{}
 	if b.info.Subgroups {
 		required = append(required, "subgroups")
+	}
+	if b.info.UseF16 {
+		required = append(required, "shader-f16")
 	}
 	maxBinding := int64(limits.Get("maxStorageBufferBindingSize").Float())
 	maxBuffer := int64(limits.Get("maxBufferSize").Float())
@@ -225,7 +234,7 @@ func (b *Backend) CompileMessages() []CompileMessage { return b.messages }
 // every shader's compilation messages.
 func (b *Backend) CompileAll() error {
 	var errs []error
-	for _, k := range allKeys(b.info.Subgroups) {
+	for _, k := range allKeys(b.info.Subgroups, b.info.UseF16) {
 		if _, err := b.pipelineFor(k); err != nil {
 			errs = append(errs, err)
 		}

@@ -72,6 +72,7 @@ type pipelineKey struct {
 	op        op
 	weight    tensor.Type // for ops that read weights; F32 otherwise
 	subgroups bool        // reductions with subgroup operations
+	f16       bool        // f16 arithmetic (matmul only; adapters with shader-f16)
 }
 
 func (k pipelineKey) String() string {
@@ -81,6 +82,9 @@ func (k pipelineKey) String() string {
 	}
 	if k.subgroups {
 		s += "/subgroups"
+	}
+	if k.f16 {
+		s += "/f16"
 	}
 	return s
 }
@@ -133,10 +137,15 @@ func (k pipelineKey) source() (string, error) {
 	if k.subgroups && !k.op.hasSubgroupVariant() {
 		return "", fmt.Errorf("webgpu: kernel %s has no subgroup variant", k.op)
 	}
+	if k.f16 && k.op != opMatMul {
+		return "", fmt.Errorf("webgpu: kernel %s has no f16 variant", k.op)
+	}
 	var files []string
 	switch {
 	case k.op == opMatVec && k.subgroups:
 		main = "matvec_subgroup.wgsl"
+	case k.op == opMatMul && k.f16:
+		main = "matmul_f16.wgsl"
 	case k.op.reduces() && k.subgroups:
 		files = append(files, "reduce_subgroup.wgsl")
 	case k.op.reduces():
@@ -162,23 +171,29 @@ func (k pipelineKey) source() (string, error) {
 	return b.String(), nil
 }
 
-// allKeys lists every pipeline the backend can build, for compiling them all
-// up front in tests.
-func allKeys(subgroups bool) []pipelineKey {
-	var keys []pipelineKey
+// allKeys lists every pipeline a device with the given features can build,
+// for compiling them all up front in tests.
+func allKeys(subgroups, f16 bool) []pipelineKey {
+	var variants []pipelineKey
 	for o := opMatVec; o <= opTopK; o++ {
-		variants := []bool{false}
+		variants = append(variants, pipelineKey{op: o})
 		if subgroups && o.hasSubgroupVariant() {
-			variants = append(variants, true)
+			variants = append(variants, pipelineKey{op: o, subgroups: true})
 		}
-		for _, sg := range variants {
-			if !o.readsWeights() {
-				keys = append(keys, pipelineKey{op: o, weight: tensor.F32, subgroups: sg})
-				continue
-			}
-			for _, t := range weightTypes {
-				keys = append(keys, pipelineKey{op: o, weight: t, subgroups: sg})
-			}
+		if f16 && o == opMatMul {
+			variants = append(variants, pipelineKey{op: o, f16: true})
+		}
+	}
+	var keys []pipelineKey
+	for _, k := range variants {
+		if !k.op.readsWeights() {
+			k.weight = tensor.F32
+			keys = append(keys, k)
+			continue
+		}
+		for _, t := range weightTypes {
+			k.weight = t
+			keys = append(keys, k)
 		}
 	}
 	return keys

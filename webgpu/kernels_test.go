@@ -12,7 +12,7 @@ import (
 // has one, and defines what its kernel uses. (The GPU compiles them all in
 // scripts/webgpu/test.sh.)
 func TestEveryPipelineSourceAssembles(t *testing.T) {
-	keys := allKeys(true)
+	keys := allKeys(true, true)
 	if len(keys) < 25 {
 		t.Fatalf("only %d pipelines", len(keys))
 	}
@@ -33,6 +33,9 @@ func TestEveryPipelineSourceAssembles(t *testing.T) {
 		}
 		if k.subgroups != strings.Contains(code, "enable subgroups;") {
 			t.Errorf("%s: subgroups=%v but the source says otherwise", k, k.subgroups)
+		}
+		if k.f16 != strings.Contains(code, "enable f16;") {
+			t.Errorf("%s: f16=%v but the source says otherwise", k, k.f16)
 		}
 		if !strings.Contains(code, "fn main(") {
 			t.Errorf("%s: no entry point", k)
@@ -56,6 +59,7 @@ func TestSourceRejectsUnknownChoices(t *testing.T) {
 	for _, k := range []pipelineKey{
 		{op: opMatVec, weight: tensor.Q5_K},
 		{op: opAdd, weight: tensor.F32, subgroups: true},
+		{op: opMatVec, weight: tensor.F32, f16: true},
 		{op: 0},
 	} {
 		if _, err := k.source(); err == nil {

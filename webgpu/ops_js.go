@@ -143,9 +143,11 @@ func (b *Backend) MatMul(dst *model.Act, w *model.Weight, x *model.Act, bias *mo
 				p.u32(c.rows).u32(w.Cols).u32(int(dw.rowBytes)).u32(c.first).u32(dst.Cols).u32(hasBias).u32(gx).u32(x.Rows)
 				err = b.dispatch(k, &p, bs, gx, gy, x.Rows)
 			} else {
+				k := b.kernel(opMatMul, w.Type)
+				k.f16 = b.info.UseF16
 				gx, gz := fold(ceilDiv(c.rows, matmulTile))
 				p.u32(c.rows).u32(w.Cols).u32(int(dw.rowBytes)).u32(c.first).u32(dst.Cols).u32(hasBias).u32(gx).u32(x.Rows)
-				err = b.dispatch(b.kernel(opMatMul, w.Type), &p, bs, gx, ceilDiv(x.Rows, matmulTile), gz)
+				err = b.dispatch(k, &p, bs, gx, ceilDiv(x.Rows, matmulTile), gz)
 			}
 			if err != nil {
 				return err

@@ -104,9 +104,10 @@ const maxSynthLayers = 256
 
 // Synth writes a llama-family model with random weights at a real model's
 // shape. Weights are drawn from a seeded generator (a bell-shaped
-// distribution, standard deviation 1/sqrt(fan-in) for projections, about 1
-// for norms, 0.5 for embeddings), then converted to opts.Type with the rules
-// Quantize uses. The same options give the same bytes.
+// distribution, standard deviation 1/sqrt(fan-in) for projections — 0.3 of
+// that for those writing into the residual stream — about 1 for norms, 0.5
+// for embeddings), then converted to opts.Type with the rules Quantize
+// uses. The same options give the same bytes.
 func Synth(opts SynthOptions, out io.Writer) error {
 	sh, err := lookupShape(opts.Shape)
 	if err != nil {
@@ -125,9 +126,8 @@ func Synth(opts SynthOptions, out io.Writer) error {
 	return sh.synthesize(m, opts, out)
 }
 
-// synthesize writes the model of shape s (its layer count already set).
-func (s shape) synthesize(m mix, opts SynthOptions, out io.Writer) error {
-	sh := s
+// synthesize writes the model of shape sh (its layer count already set).
+func (sh shape) synthesize(m mix, opts SynthOptions, out io.Writer) error {
 	if opts.Vocab == nil {
 		return fmt.Errorf("convert: synth %s needs a vocabulary file", sh.name)
 	}

@@ -124,10 +124,11 @@ func TestDisconnectFreesSlots(t *testing.T) {
 	cancel()
 	wg.Wait()
 	for h := ts.svc.Health(); h.Busy+h.Waiting > 0; h = ts.svc.Health() {
-		if time.Since(hungUp) > 2*time.Second {
+		if time.Since(hungUp) > 20*time.Second {
 			t.Fatalf("sessions still held after the clients left: %+v", h)
 		}
-		time.Sleep(5 * time.Millisecond)
+		t.Logf("%v %+v", time.Since(hungUp), h)
+		time.Sleep(50 * time.Millisecond)
 	}
 	var res api.CompletionResponse
 	ts.post(t, "/v1/completions", `{"prompt":"Once","max_tokens":4}`, &res)

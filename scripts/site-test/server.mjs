@@ -86,7 +86,9 @@ export async function startServer({ root, models, pages = {}, port = 0 }) {
       stream.on('data', (chunk) => {
         if (sent + chunk.length >= limit) {
           stream.destroy();
-          res.write(chunk.subarray(0, limit - sent), () => setTimeout(() => req.socket.destroy(), 20));
+          // end(), not destroy(): a reset could make the client drop bytes it
+          // received but had not read yet, and the test wants to see them kept.
+          res.write(chunk.subarray(0, limit - sent), () => setTimeout(() => req.socket.end(), 50));
           sent = limit;
           return;
         }

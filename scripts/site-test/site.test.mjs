@@ -244,7 +244,6 @@ test('an interrupted download resumes with a Range request, within a load and on
     return { text: c.choices[0].text, resumed: [...new Set(resumed)] };
   }, { model: modelPath.slice(1), sha256: modelSha });
   let ranges = site.log.slice(from).filter((l) => l.path === modelPath).map((l) => l.range);
-  t.diagnostic(JSON.stringify({ ranges, resumed: first.resumed }));
   assert.equal(ranges[0], null);
   assert.match(ranges[1] ?? '', /^bytes=\d+-$/);
   const offset = Number(/\d+/.exec(ranges[1])[0]);
@@ -295,6 +294,22 @@ test('a sha256 mismatch is reported with its code and nothing is cached', async 
   await page.waitForSelector('#notice:not([hidden])', { timeout: 30_000 });
   assert.match(await page.textContent('#notice'), /integrity.*does not match its sha256/);
   assert.equal(await page.locator('#cached li.muted').textContent(), 'None yet.');
+});
+
+test('a model larger than the storage quota fails with how much space is missing', async (t) => {
+  const { context, page } = await browser(t, { webgpu: false });
+  await page.goto(`${site.url}/blank.html`);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: site.url, quotaSize: 200_000 });
+  const r = await page.evaluate(async (model) => {
+    const { Wisp } = await import('./wisp.js');
+    try { await Wisp.create({ model, device: 'wasm' }); return null; } catch (e) { return { code: e.code, message: e.message, details: e.details }; }
+  }, modelPath.slice(1));
+  assert.equal(r?.code, 'quota_exceeded');
+  t.diagnostic(r.message);
+  assert.match(r.message, /needs 1\.2 MB, [\d.]+ MB more than this site may use/);
+  assert.equal(r.details.needed, 1185376);
+  assert.ok(r.details.missing > 1185376 - 200_000 && r.details.missing <= 1185376, `missing ${r.details.missing}`);
 });
 
 test('markdown from the model is built as text nodes, never parsed as HTML', async (t) => {

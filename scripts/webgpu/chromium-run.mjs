@@ -77,7 +77,6 @@ const url = `http://127.0.0.1:${server.address().port}/`;
 
 // A fresh profile each run; SwiftShader's Vulkan ICD behind Dawn gives the
 // WebGPU adapter; everything that would reach the network is off.
-const t0 = Date.now();
 const profile = mkdtempSync(join(tmpdir(), 'wisp-chromium-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.WISP_CHROMIUM ?? '/usr/bin/chromium',
@@ -103,7 +102,6 @@ try {
   const tab = context.pages()[0] ?? (await context.newPage());
   tab.on('console', (m) => console.log(m.text()));
   tab.on('pageerror', (e) => console.error('page error:', e.message));
-  if (process.env.WISP_DEBUG) console.error('launched in', Date.now() - t0, 'ms');
   await tab.goto(url);
   await tab.waitForFunction(() => globalThis.wispDone === true, null, { timeout: timeoutMs, polling: 500 });
   report = JSON.parse(await tab.evaluate(() => globalThis.wispResult ?? '{"ok":false,"error":"no report"}'));

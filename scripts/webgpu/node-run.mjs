@@ -35,6 +35,9 @@ createRequire(import.meta.url)(`${goroot}/lib/wasm/wasm_exec.js`);
 
 Object.assign(globalThis, globals);
 globalThis.wispGPU = create([]);
+// Dawn's null backend runs nothing but compiles every shader, including
+// the f16 ones SwiftShader cannot.
+globalThis.wispNullGPU = create(['backend=null']);
 globalThis.wispFiles = files;
 globalThis.wispArgs = programArgs;
 

@@ -116,6 +116,9 @@ type GenerateRequest struct {
 	// Text is a completion prompt, tokenized without special tokens; BOS is
 	// prepended when the model wants it (or when Text is empty).
 	Text string `json:"text,omitempty"`
+	// Special parses special tokens written in Text (e.g. "<|im_end|>");
+	// leave it off for untrusted text.
+	Special bool `json:"special,omitempty"`
 	// Messages is a chat, rendered with the model's template and a
 	// generation prompt.
 	Messages    []ChatMessage `json:"messages,omitempty"`

@@ -262,6 +262,9 @@ func (r *Runtime) Generate(ctx context.Context, h int32, req GenerateRequest, em
 	if err := er.Sampling.Validate(); err != nil {
 		return Result{}, &Error{Code: CodeInvalid, Message: err.Error()}
 	}
+	if emit == nil {
+		emit = func(Delta) error { return nil }
+	}
 	var text []byte
 	res, err := s.Generate(ctx, er, func(d engine.Delta) error {
 		text = append(text, d.Text...)
@@ -313,7 +316,7 @@ func promptOf(m *engine.Model, req GenerateRequest) ([]int32, error) {
 	if v.BOS != tokenizer.NoToken && (v.AddBOS || req.Text == "") {
 		ids = append(ids, v.BOS)
 	}
-	ids = append(ids, m.Tokenizer.Encode(req.Text, false)...)
+	ids = append(ids, m.Tokenizer.Encode(req.Text, req.Special)...)
 	if len(ids) == 0 {
 		return nil, errorf(CodeInvalid, "empty prompt and the model has no BOS token")
 	}

@@ -53,7 +53,8 @@ func NewFast(threads int) *Fast {
 // Threads is the number of threads the backend computes on.
 func (f *Fast) Threads() int { return f.threads }
 
-// Close stops the worker goroutines. The backend must not be used after.
+// Close stops the worker goroutines. A closed backend still works, on the
+// calling goroutine alone.
 func (f *Fast) Close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

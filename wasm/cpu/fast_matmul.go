@@ -74,10 +74,10 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 			out[k] = simd.DotQ8_0(w[i*rb:(i+1)*rb], qs, d)
 		}
 	case tensor.Q4_0:
-		qs, d, sums := t.q.row(r)
+		qs, d, _ := t.q.row(r)
 		for k := range out {
 			i := i0 + k
-			out[k] = simd.DotQ4_0(w[i*rb:(i+1)*rb], qs, d, sums)
+			out[k] = simd.DotQ4_0(w[i*rb:(i+1)*rb], qs, d)
 		}
 	case tensor.Q5_0:
 		qs, d, sums := t.q.row(r)
@@ -137,7 +137,7 @@ func (t *matmulTask) fourRowsOf(r, i0, i1 int) {
 	w, rb := t.w.Data, t.rowBytes
 	cols := t.dst.Cols
 	out := t.dst.Data[r*cols : (r+4)*cols]
-	qs, d, sums := t.q.rowRange(r, 4)
+	qs, d, _ := t.q.rowRange(r, 4)
 	stride := t.x.Cols
 	var v [4]float32
 	for i := i0; i < i1; i++ {
@@ -145,7 +145,7 @@ func (t *matmulTask) fourRowsOf(r, i0, i1 int) {
 		if t.w.Type == tensor.Q8_0 {
 			simd.DotQ8_0x4(wi, qs, d, stride, &v)
 		} else {
-			simd.DotQ4_0x4(wi, qs, d, sums, stride, &v)
+			simd.DotQ4_0x4(wi, qs, d, stride, &v)
 		}
 		if t.bias != nil {
 			for k := range v {

@@ -27,7 +27,7 @@ type pool struct {
 
 	mu     sync.Mutex
 	wake   sync.Cond
-	closed bool
+	closed atomic.Bool
 }
 
 // spinTime is how long an idle worker polls before parking. It covers the
@@ -76,19 +76,22 @@ func (p *pool) await(seen uint64) uint64 {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for p.gen.Load() == seen && !p.closed {
+	for p.gen.Load() == seen && !p.closed.Load() {
 		p.wake.Wait()
 	}
-	if p.closed {
+	if p.closed.Load() {
 		return 0
 	}
 	return p.gen.Load()
 }
 
-// run executes t on every thread and returns when all have finished.
+// run executes t on every thread and returns when all have finished. On a
+// closed pool the calling goroutine runs every thread's share itself.
 func (p *pool) run(t task) {
-	if p.threads == 1 {
-		t.run(0)
+	if p.threads == 1 || p.closed.Load() {
+		for i := range p.threads {
+			t.run(i)
+		}
 		return
 	}
 	p.task = t
@@ -109,7 +112,7 @@ func (p *pool) run(t task) {
 // close stops the workers; the pool must be idle.
 func (p *pool) close() {
 	p.mu.Lock()
-	p.closed = true
+	p.closed.Store(true)
 	p.mu.Unlock()
 	p.wake.Broadcast()
 }

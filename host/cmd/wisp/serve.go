@@ -47,6 +47,9 @@ func parseServeFlags(args []string) (serveOptions, error) {
 	if o.model == "" {
 		return o, errors.New("-m MODEL.gguf is required")
 	}
+	if o.parallel < 1 || o.queue < 0 {
+		return o, fmt.Errorf("--parallel must be at least 1 and --queue at least 0 (got %d and %d)", o.parallel, o.queue)
+	}
 	return o, nil
 }
 

@@ -59,7 +59,14 @@ func hsumInt8(v archsimd.Int32x8) int32 {
 
 // The Q8_0 and Q4_0 kernels keep one accumulator per activation row and add
 // blocks in order, so that the four-row kernels used for prefill give each
-// row exactly what the one-row kernel gives.
+// row exactly what the one-row kernel gives. Both take signed weights
+// (Q4_0's nibbles minus 8) through dotSigned32's sign trick; in the
+// four-row kernels |w| is computed once per block for all four rows.
+
+// f32x8 broadcasts the float32 at p+off.
+func f32x8(p unsafe.Pointer, off int) archsimd.Float32x8 {
+	return archsimd.BroadcastFloat32x8(*(*float32)(unsafe.Add(p, off)))
+}
 
 func dotQ8_0AVX2(w []byte, qs []int8, d []float32) float32 {
 	n := len(d)
@@ -67,13 +74,14 @@ func dotQ8_0AVX2(w []byte, qs []int8, d []float32) float32 {
 		return 0
 	}
 	_, _ = w[q8_0Bytes*n-1], qs[32*n-1]
-	wp, xp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0])
+	wp, xp, dp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0]), unsafe.Pointer(&d[0])
 	one := archsimd.BroadcastInt16x16(1)
 	var acc archsimd.Float32x8
-	for b, dx := range d {
+	for b := range n {
 		off := q8_0Bytes * b
 		p := dotSigned32(i8x32(wp, off+2), i8x32(xp, 32*b), one)
-		acc = p.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(f16p(wp, off)*dx), acc)
+		dw := archsimd.BroadcastFloat32x8(f16p(wp, off))
+		acc = p.ConvertToFloat32().MulAdd(dw.Mul(f32x8(dp, 4*b)), acc)
 	}
 	return hsum8(acc)
 }
@@ -85,23 +93,22 @@ func dotQ8_0x4AVX2(w []byte, qs []int8, d []float32, stride int, out *[4]float32
 		return
 	}
 	_, _, _ = w[q8_0Bytes*n-1], qs[4*stride-1], d[4*n-1]
-	wp, xp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0])
-	d0, d1, d2, d3 := d[:n], d[n:2*n], d[2*n:3*n], d[3*n:4*n]
+	wp, xp, dp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0]), unsafe.Pointer(&d[0])
 	one := archsimd.BroadcastInt16x16(1)
 	var a0, a1, a2, a3 archsimd.Float32x8
 	for b := range n {
-		off, xo := q8_0Bytes*b, 32*b
+		off, xo, do := q8_0Bytes*b, 32*b, 4*b
 		wq := i8x32(wp, off+2)
 		wabs := wq.Abs().AsUint8x32()
-		dw := f16p(wp, off)
+		dw := archsimd.BroadcastFloat32x8(f16p(wp, off))
 		p0 := wabs.DotProductPairsSaturated(i8x32(xp, xo).CopySign(wq)).DotProductPairs(one)
 		p1 := wabs.DotProductPairsSaturated(i8x32(xp, xo+stride).CopySign(wq)).DotProductPairs(one)
 		p2 := wabs.DotProductPairsSaturated(i8x32(xp, xo+2*stride).CopySign(wq)).DotProductPairs(one)
 		p3 := wabs.DotProductPairsSaturated(i8x32(xp, xo+3*stride).CopySign(wq)).DotProductPairs(one)
-		a0 = p0.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(dw*d0[b]), a0)
-		a1 = p1.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(dw*d1[b]), a1)
-		a2 = p2.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(dw*d2[b]), a2)
-		a3 = p3.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(dw*d3[b]), a3)
+		a0 = p0.ConvertToFloat32().MulAdd(dw.Mul(f32x8(dp, do)), a0)
+		a1 = p1.ConvertToFloat32().MulAdd(dw.Mul(f32x8(dp, do+4*n)), a1)
+		a2 = p2.ConvertToFloat32().MulAdd(dw.Mul(f32x8(dp, do+8*n)), a2)
+		a3 = p3.ConvertToFloat32().MulAdd(dw.Mul(f32x8(dp, do+12*n)), a3)
 	}
 	out[0], out[1], out[2], out[3] = hsum8(a0), hsum8(a1), hsum8(a2), hsum8(a3)
 }
@@ -115,65 +122,54 @@ func nibbles32(p unsafe.Pointer, off int, mask archsimd.Uint8x16) archsimd.Uint8
 	return archsimd.Uint8x32{}.SetLo(lo).SetHi(hi)
 }
 
-// Q4_0 multiplies the unsigned nibbles q (0..15) by the activations and
-// removes the offset afterwards: Σ(q−8)·x = Σq·x − 8·Σx, with Σx the
-// block's sum from the quantizer. VPMADDUBSW then takes q as it is.
-
-func dotQ4_0AVX2(w []byte, qs []int8, d []float32, sums []int16) float32 {
+func dotQ4_0AVX2(w []byte, qs []int8, d []float32) float32 {
 	n := len(d)
 	if n == 0 {
 		return 0
 	}
 	_, _ = w[q4_0Bytes*n-1], qs[32*n-1]
-	sums = sums[:n]
-	wp, xp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0])
+	wp, xp, dp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0]), unsafe.Pointer(&d[0])
 	one := archsimd.BroadcastInt16x16(1)
 	mask := archsimd.BroadcastUint8x16(0xf)
+	eight := archsimd.BroadcastInt8x32(8)
 	var acc archsimd.Float32x8
-	var offset float32
-	for b, dx := range d {
+	for b := range n {
 		off := q4_0Bytes * b
-		p := dotUnsigned32(nibbles32(wp, off+2, mask), i8x32(xp, 32*b), one)
-		s := f16p(wp, off) * dx
-		acc = p.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(s), acc)
-		offset += s * float32(sums[b])
+		wq := nibbles32(wp, off+2, mask).AsInt8x32().Sub(eight)
+		p := dotSigned32(wq, i8x32(xp, 32*b), one)
+		dw := archsimd.BroadcastFloat32x8(f16p(wp, off))
+		acc = p.ConvertToFloat32().MulAdd(dw.Mul(f32x8(dp, 4*b)), acc)
 	}
-	return hsum8(acc) - 8*offset
+	return hsum8(acc)
 }
 
-func dotQ4_0x4AVX2(w []byte, qs []int8, d []float32, sums []int16, stride int, out *[4]float32) {
+func dotQ4_0x4AVX2(w []byte, qs []int8, d []float32, stride int, out *[4]float32) {
 	n := stride / 32
 	if n == 0 {
 		*out = [4]float32{}
 		return
 	}
-	_, _, _, _ = w[q4_0Bytes*n-1], qs[4*stride-1], d[4*n-1], sums[4*n-1]
-	wp, xp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0])
-	d0, d1, d2, d3 := d[:n], d[n:2*n], d[2*n:3*n], d[3*n:4*n]
-	s0, s1, s2, s3 := sums[:n], sums[n:2*n], sums[2*n:3*n], sums[3*n:4*n]
+	_, _, _ = w[q4_0Bytes*n-1], qs[4*stride-1], d[4*n-1]
+	wp, xp, dp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0]), unsafe.Pointer(&d[0])
 	one := archsimd.BroadcastInt16x16(1)
 	mask := archsimd.BroadcastUint8x16(0xf)
+	eight := archsimd.BroadcastInt8x32(8)
 	var a0, a1, a2, a3 archsimd.Float32x8
-	var o0, o1, o2, o3 float32
 	for b := range n {
-		off, xo := q4_0Bytes*b, 32*b
-		wq := nibbles32(wp, off+2, mask)
-		dw := f16p(wp, off)
-		p0 := wq.DotProductPairsSaturated(i8x32(xp, xo)).DotProductPairs(one)
-		p1 := wq.DotProductPairsSaturated(i8x32(xp, xo+stride)).DotProductPairs(one)
-		p2 := wq.DotProductPairsSaturated(i8x32(xp, xo+2*stride)).DotProductPairs(one)
-		p3 := wq.DotProductPairsSaturated(i8x32(xp, xo+3*stride)).DotProductPairs(one)
-		x0, x1, x2, x3 := dw*d0[b], dw*d1[b], dw*d2[b], dw*d3[b]
-		a0 = p0.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(x0), a0)
-		a1 = p1.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(x1), a1)
-		a2 = p2.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(x2), a2)
-		a3 = p3.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(x3), a3)
-		o0 += x0 * float32(s0[b])
-		o1 += x1 * float32(s1[b])
-		o2 += x2 * float32(s2[b])
-		o3 += x3 * float32(s3[b])
+		off, xo, do := q4_0Bytes*b, 32*b, 4*b
+		wq := nibbles32(wp, off+2, mask).AsInt8x32().Sub(eight)
+		wabs := wq.Abs().AsUint8x32()
+		dw := archsimd.BroadcastFloat32x8(f16p(wp, off))
+		p0 := wabs.DotProductPairsSaturated(i8x32(xp, xo).CopySign(wq)).DotProductPairs(one)
+		p1 := wabs.DotProductPairsSaturated(i8x32(xp, xo+stride).CopySign(wq)).DotProductPairs(one)
+		p2 := wabs.DotProductPairsSaturated(i8x32(xp, xo+2*stride).CopySign(wq)).DotProductPairs(one)
+		p3 := wabs.DotProductPairsSaturated(i8x32(xp, xo+3*stride).CopySign(wq)).DotProductPairs(one)
+		a0 = p0.ConvertToFloat32().MulAdd(dw.Mul(f32x8(dp, do)), a0)
+		a1 = p1.ConvertToFloat32().MulAdd(dw.Mul(f32x8(dp, do+4*n)), a1)
+		a2 = p2.ConvertToFloat32().MulAdd(dw.Mul(f32x8(dp, do+8*n)), a2)
+		a3 = p3.ConvertToFloat32().MulAdd(dw.Mul(f32x8(dp, do+12*n)), a3)
 	}
-	out[0], out[1], out[2], out[3] = hsum8(a0)-8*o0, hsum8(a1)-8*o1, hsum8(a2)-8*o2, hsum8(a3)-8*o3
+	out[0], out[1], out[2], out[3] = hsum8(a0), hsum8(a1), hsum8(a2), hsum8(a3)
 }
 
 // Q5_0 adds each element's fifth bit, from a 32-bit mask, to its nibble

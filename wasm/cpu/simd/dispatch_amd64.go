@@ -51,11 +51,11 @@ func DotQ8_0(w []byte, qs []int8, d []float32) float32 {
 }
 
 // DotQ4_0 is the dot product of a Q4_0 weight row with a Q8_0 activation row.
-func DotQ4_0(w []byte, qs []int8, d []float32, sums []int16) float32 {
+func DotQ4_0(w []byte, qs []int8, d []float32) float32 {
 	if useAVX2 {
-		return dotQ4_0AVX2(w, qs, d, sums)
+		return dotQ4_0AVX2(w, qs, d)
 	}
-	return dotQ4_0Go(w, qs, d, sums)
+	return dotQ4_0Go(w, qs, d)
 }
 
 // DotQ5_0 is the dot product of a Q5_0 weight row with a Q8_0 activation row.
@@ -77,13 +77,13 @@ func DotQ8_0x4(w []byte, qs []int8, d []float32, stride int, out *[4]float32) {
 	dotQ8_0x4Go(w, qs, d, stride, out)
 }
 
-// DotQ4_0x4 is DotQ8_0x4 for a Q4_0 weight row; sums are laid out as d.
-func DotQ4_0x4(w []byte, qs []int8, d []float32, sums []int16, stride int, out *[4]float32) {
+// DotQ4_0x4 is DotQ8_0x4 for a Q4_0 weight row.
+func DotQ4_0x4(w []byte, qs []int8, d []float32, stride int, out *[4]float32) {
 	if useAVX2 {
-		dotQ4_0x4AVX2(w, qs, d, sums, stride, out)
+		dotQ4_0x4AVX2(w, qs, d, stride, out)
 		return
 	}
-	dotQ4_0x4Go(w, qs, d, sums, stride, out)
+	dotQ4_0x4Go(w, qs, d, stride, out)
 }
 
 // DotQ4_K is the dot product of a Q4_K weight row with a Q8_K activation row.

@@ -28,7 +28,7 @@ func dotQ8_0Go(w []byte, qs []int8, d []float32) float32 {
 	return sum
 }
 
-func dotQ4_0Go(w []byte, qs []int8, d []float32, _ []int16) float32 {
+func dotQ4_0Go(w []byte, qs []int8, d []float32) float32 {
 	var sum float32
 	for b, dx := range d {
 		blk := w[q4_0Bytes*b : q4_0Bytes*b+q4_0Bytes]
@@ -167,9 +167,9 @@ func dotQ8_0x4Go(w []byte, qs []int8, d []float32, stride int, out *[4]float32) 
 	}
 }
 
-func dotQ4_0x4Go(w []byte, qs []int8, d []float32, sums []int16, stride int, out *[4]float32) {
+func dotQ4_0x4Go(w []byte, qs []int8, d []float32, stride int, out *[4]float32) {
 	nb := stride / 32
 	for k := range out {
-		out[k] = dotQ4_0Go(w, qs[k*stride:k*stride+stride], d[k*nb:k*nb+nb], sums[k*nb:k*nb+nb])
+		out[k] = dotQ4_0Go(w, qs[k*stride:k*stride+stride], d[k*nb:k*nb+nb])
 	}
 }

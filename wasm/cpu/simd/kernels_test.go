@@ -159,8 +159,8 @@ type quantDot struct {
 var quantDots = []quantDot{
 	{tensor.Q8_0, false, func(w []byte, q *q8Row) float32 { return DotQ8_0(w, q.qs, q.d) },
 		func(w []byte, q *q8Row) float32 { return dotQ8_0Go(w, q.qs, q.d) }},
-	{tensor.Q4_0, false, func(w []byte, q *q8Row) float32 { return DotQ4_0(w, q.qs, q.d, q.sums) },
-		func(w []byte, q *q8Row) float32 { return dotQ4_0Go(w, q.qs, q.d, q.sums) }},
+	{tensor.Q4_0, false, func(w []byte, q *q8Row) float32 { return DotQ4_0(w, q.qs, q.d) },
+		func(w []byte, q *q8Row) float32 { return dotQ4_0Go(w, q.qs, q.d) }},
 	{tensor.Q5_0, false, func(w []byte, q *q8Row) float32 { return DotQ5_0(w, q.qs, q.d, q.sums) },
 		func(w []byte, q *q8Row) float32 { return dotQ5_0Go(w, q.qs, q.d, q.sums) }},
 	{tensor.Q4_K, true, func(w []byte, q *q8Row) float32 { return DotQ4_K(w, q.qs, q.d, q.sums) },
@@ -362,8 +362,8 @@ func TestFourRowDots(t *testing.T) {
 		var fast8, port8, fast4, port4 [4]float32
 		DotQ8_0x4(w8, qs, d, n, &fast8)
 		dotQ8_0x4Go(w8, qs, d, n, &port8)
-		DotQ4_0x4(w4, qs, d, sums, n, &fast4)
-		dotQ4_0x4Go(w4, qs, d, sums, n, &port4)
+		DotQ4_0x4(w4, qs, d, n, &fast4)
+		dotQ4_0x4Go(w4, qs, d, n, &port4)
 		for k, q := range rows {
 			for _, c := range []struct {
 				name      string
@@ -371,8 +371,8 @@ func TestFourRowDots(t *testing.T) {
 			}{
 				{"DotQ8_0x4", fast8[k], DotQ8_0(w8, q.qs, q.d)},
 				{"dotQ8_0x4Go", port8[k], dotQ8_0Go(w8, q.qs, q.d)},
-				{"DotQ4_0x4", fast4[k], DotQ4_0(w4, q.qs, q.d, q.sums)},
-				{"dotQ4_0x4Go", port4[k], dotQ4_0Go(w4, q.qs, q.d, q.sums)},
+				{"DotQ4_0x4", fast4[k], DotQ4_0(w4, q.qs, q.d)},
+				{"dotQ4_0x4Go", port4[k], dotQ4_0Go(w4, q.qs, q.d)},
 			} {
 				if math.Float32bits(c.got) != math.Float32bits(c.want) {
 					t.Errorf("%s n=%d row %d: %v, one-row kernel %v", c.name, n, k, c.got, c.want)

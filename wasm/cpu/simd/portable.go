@@ -23,8 +23,8 @@ func QuantizeQ8_K(x []float32, qs []int8, d []float32, sums []int16) {
 func DotQ8_0(w []byte, qs []int8, d []float32) float32 { return dotQ8_0Go(w, qs, d) }
 
 // DotQ4_0 is the dot product of a Q4_0 weight row with a Q8_0 activation row.
-func DotQ4_0(w []byte, qs []int8, d []float32, sums []int16) float32 {
-	return dotQ4_0Go(w, qs, d, sums)
+func DotQ4_0(w []byte, qs []int8, d []float32) float32 {
+	return dotQ4_0Go(w, qs, d)
 }
 
 // DotQ5_0 is the dot product of a Q5_0 weight row with a Q8_0 activation row.
@@ -39,9 +39,9 @@ func DotQ8_0x4(w []byte, qs []int8, d []float32, stride int, out *[4]float32) {
 	dotQ8_0x4Go(w, qs, d, stride, out)
 }
 
-// DotQ4_0x4 is DotQ8_0x4 for a Q4_0 weight row; sums are laid out as d.
-func DotQ4_0x4(w []byte, qs []int8, d []float32, sums []int16, stride int, out *[4]float32) {
-	dotQ4_0x4Go(w, qs, d, sums, stride, out)
+// DotQ4_0x4 is DotQ8_0x4 for a Q4_0 weight row.
+func DotQ4_0x4(w []byte, qs []int8, d []float32, stride int, out *[4]float32) {
+	dotQ4_0x4Go(w, qs, d, stride, out)
 }
 
 // DotQ4_K is the dot product of a Q4_K weight row with a Q8_K activation row.

@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/wisp-llm/wisp/wasm/cpu"
 	"github.com/wisp-llm/wisp/wasm/gguf"
 	"github.com/wisp-llm/wisp/wasm/model"
 	"github.com/wisp-llm/wisp/wasm/sample"
-	"time"
 )
 
 // Bench is the decoding speed of one backend.

@@ -9,13 +9,13 @@ import (
 	"github.com/wisp-llm/wisp/webgpu"
 )
 
-func runBench(gpu js.Value, files map[string][]byte, name string, tokens int) (rep Report) {
+func runBench(gpu js.Value, opts webgpu.Options, files map[string][]byte, name string, tokens int) (rep Report) {
 	data, ok := files[name]
 	if !ok {
 		rep.Error = fmt.Sprintf("model %q was not given", name)
 		return rep
 	}
-	b, err := webgpu.Open(gpu, webgpu.Options{})
+	b, err := webgpu.Open(gpu, opts)
 	if err != nil {
 		rep.Error = err.Error()
 		return rep

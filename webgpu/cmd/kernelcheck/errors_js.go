@@ -70,3 +70,25 @@ func checkErrors(gpu js.Value) []Result {
 	result("errors/device-lost", err, ok)
 	return out
 }
+
+// checkF16 runs the matrix products with the f16 prefill kernel, when the
+// adapter can.
+func checkF16(gpu js.Value, available bool) []Result {
+	if !available {
+		return nil
+	}
+	b, err := webgpu.Open(gpu, webgpu.Options{ShaderF16: true})
+	if err != nil {
+		return []Result{{Name: "f16/open", Detail: err.Error()}}
+	}
+	defer b.Close()
+	c := newChecker(b, 2)
+	c.matmulTol = 1e-2
+	for _, t := range webgpu.WeightTypes() {
+		c.checkMatMul(t)
+	}
+	for i := range c.results {
+		c.results[i].Name = "f16/" + c.results[i].Name
+	}
+	return c.results
+}

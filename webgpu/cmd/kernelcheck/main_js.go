@@ -53,6 +53,9 @@ func run() (rep Report) {
 	bench := flags.String("bench", "", "measure decoding of this model file (a name in wispFiles) instead of checking")
 	tokens := flags.Int("tokens", 32, "tokens to decode with -bench")
 	models := flags.Bool("models", true, "run the model checks when their files are given")
+	var opts webgpu.Options
+	flags.BoolVar(&opts.NoSubgroups, "no-subgroups", false, "with -bench: keep workgroup-memory reductions")
+	flags.BoolVar(&opts.ShaderF16, "f16", false, "with -bench: use the f16 prefill kernel when the adapter can")
 	if err := flags.Parse(jsStrings(js.Global().Get("wispArgs"))); err != nil {
 		rep.Error = err.Error()
 		return rep
@@ -61,7 +64,7 @@ func run() (rep Report) {
 	files := jsFiles(js.Global().Get("wispFiles"))
 
 	if *bench != "" {
-		return runBench(gpu, files, *bench, *tokens)
+		return runBench(gpu, opts, files, *bench, *tokens)
 	}
 
 	// Two devices, so that every kernel runs in both variants: the default
@@ -107,7 +110,27 @@ func run() (rep Report) {
 			rep.Results = append(rep.Results, r)
 		}
 	}
+	rep.Results = append(rep.Results, checkF16(gpu, def.Info().ShaderF16)...)
 	rep.Results = append(rep.Results, checkErrors(gpu)...)
+
+	// Dawn's null backend (Node only) executes nothing but compiles every
+	// shader, f16 ones included, which SwiftShader cannot.
+	if null := js.Global().Get("wispNullGPU"); null.Truthy() {
+		r := Result{Name: "compile/null-device", OK: true}
+		b, err := webgpu.Open(null, webgpu.Options{ShaderF16: true})
+		if err == nil {
+			err = b.CompileAll()
+			for _, m := range b.CompileMessages() {
+				m.Kernel = "null-device/" + m.Kernel
+				rep.Compile = append(rep.Compile, m)
+			}
+			r.Detail = fmt.Sprintf("subgroups %v, f16 %v", b.Info().Subgroups, b.Info().UseF16)
+		}
+		if err != nil {
+			r.OK, r.Detail = false, err.Error()
+		}
+		rep.Results = append(rep.Results, r)
+	}
 	rep.OK = rep.Error == ""
 	for _, r := range rep.Results {
 		if !r.OK {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/wisp-llm/wisp/tokenizer"
-	"github.com/wisp-llm/wisp/wasm/cpu"
 	"github.com/wisp-llm/wisp/wasm/gguf"
 	"github.com/wisp-llm/wisp/wasm/model"
 	"github.com/wisp-llm/wisp/wasm/sample"
@@ -162,5 +161,3 @@ func (c *checker) runModels(files map[string][]byte, golden bool) {
 		c.checkLogits("llama-2-tiny-random", data, 13, 3, 1e-3)
 	}
 }
-
-var _ model.Backend = cpu.Reference{}
