@@ -63,7 +63,6 @@ export const RequestType = Object.freeze({
   Load: 'load',
   Generate: 'generate',
   Unload: 'unload',
-  Info: 'info',
 });
 
 /**
@@ -89,7 +88,6 @@ export const generateRequest = (id, { request }) =>
   ({ v: PROTOCOL_VERSION, id, type: RequestType.Generate, request });
 
 export const unloadRequest = (id) => ({ v: PROTOCOL_VERSION, id, type: RequestType.Unload });
-export const infoRequest = (id) => ({ v: PROTOCOL_VERSION, id, type: RequestType.Info });
 
 // Worker → page.
 

@@ -10,7 +10,7 @@
 // messages of protocol.js and shapes the answers.
 
 import {
-  ErrorCode, ReplyType, WispError, errorFromWire, generateRequest, infoRequest, initRequest, isMessage, loadRequest, unloadRequest,
+  ErrorCode, ReplyType, WispError, errorFromWire, generateRequest, initRequest, isMessage, loadRequest, unloadRequest,
 } from './protocol.js';
 import { OutputStream, chatRequest, completionRequest, makeId, validateCommon } from './openai.js';
 import { deleteCachedModel, listCachedModels, storageEstimate } from './store.js';

@@ -21,14 +21,12 @@ let device = null; // what info() reports about the device
 let abortFlag = null; // Int32Array over the page's SharedArrayBuffer, or null
 let model = 0; // handle of the loaded model, 0 when none
 let session = 0;
-let modelInfo = null;
 
 const handlers = {
   [RequestType.Init]: init,
   [RequestType.Load]: load,
   [RequestType.Generate]: generate,
   [RequestType.Unload]: unload,
-  [RequestType.Info]: () => ({ device, model: modelInfo }),
 };
 
 // Requests run one after another, in the order they came.
@@ -109,7 +107,6 @@ function freeModel() {
     if (h) try { api.free(h); } catch { /* already gone */ }
   }
   session = model = 0;
-  modelInfo = null;
 }
 
 async function load({ id, source, sha256, cache, name, resumeRetries }) {
@@ -135,17 +132,17 @@ async function load({ id, source, sha256, cache, name, resumeRetries }) {
   if (device.backend === 'webgpu') options.device = 'webgpu';
   model = await loadInChunks(blob, options, (n) => progress({ phase: 'load', loaded: n, total: blob.size }));
   session = api.newSession(model, {});
-  modelInfo = { ...api.info(model), cached, sha256: digest, source: source.url ?? `file:${source.file.name ?? 'blob'}` };
-  return modelInfo;
+  return { ...api.info(model), cached, sha256: digest, source: source.url ?? `file:${source.file.name ?? 'blob'}` };
 }
 
-function generate({ id, request }) {
+async function generate({ id, request }) {
   requireRuntime();
   if (!session) throw new WispError(ErrorCode.NotLoaded, 'no model is loaded');
   if (abortFlag) Atomics.store(abortFlag, 0, 0);
   const started = performance.now();
   let first = 0;
-  const res = api.generate(session, request, (d) => {
+  // await: a runtime whose backend is asynchronous (WebGPU) may answer with a Promise.
+  const res = await api.generate(session, request, (d) => {
     const now = performance.now();
     if (!first) first = now;
     self.postMessage(deltaReply(id, d, now));

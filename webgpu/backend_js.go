@@ -5,6 +5,7 @@ package webgpu
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"syscall/js"
 
 	"github.com/wisp-llm/wisp/wasm/model"
@@ -27,11 +28,15 @@ type Options struct {
 
 // Info describes the device a Backend runs on.
 type Info struct {
-	Adapter    string `json:"adapter"`    // vendor, architecture and description as the adapter reports them
-	Subgroups  bool   `json:"subgroups"`  // reductions use subgroup operations
-	ShaderF16  bool   `json:"shaderF16"`  // the adapter offers shader-f16
-	UseF16     bool   `json:"useF16"`     // prefill uses the f16 matrix product
-	MaxBinding int64  `json:"maxBinding"` // maxStorageBufferBindingSize of the device
+	Adapter   string `json:"adapter"`   // vendor, architecture and description as the adapter reports them
+	Subgroups bool   `json:"subgroups"` // reductions use subgroup operations
+	ShaderF16 bool   `json:"shaderF16"` // the adapter offers shader-f16
+	UseF16    bool   `json:"useF16"`    // prefill uses the f16 matrix product
+	// Software is set for a CPU-emulated adapter (SwiftShader, or one the
+	// browser flags as a fallback): correct, but slower than Wisp's own CPU
+	// path, so a host should prefer that.
+	Software   bool  `json:"software"`
+	MaxBinding int64 `json:"maxBinding"` // maxStorageBufferBindingSize of the device
 }
 
 // Backend implements model.Backend on a WebGPU device. Its activations,
@@ -131,6 +136,7 @@ func Open(gpu js.Value, opts Options) (b *Backend, err error) {
 		b.maxWeight = min(b.maxWeight, opts.MaxWeightBuffer)
 	}
 	b.info.Adapter = describeAdapter(adapter)
+	b.info.Software = isSoftware(adapter, b.info.Adapter)
 	dl := dev.Get("limits")
 	b.arena.align = max(dl.Get("minUniformBufferOffsetAlignment").Int(), dl.Get("minStorageBufferOffsetAlignment").Int(), 16)
 
@@ -184,6 +190,15 @@ func describeAdapter(a js.Value) string {
 		return "unnamed adapter"
 	}
 	return s
+}
+
+func isSoftware(adapter js.Value, description string) bool {
+	for _, v := range []js.Value{adapter.Get("info").Get("isFallbackAdapter"), adapter.Get("isFallbackAdapter")} {
+		if v.Type() == js.TypeBoolean && v.Bool() {
+			return true
+		}
+	}
+	return strings.Contains(strings.ToLower(description), "swiftshader")
 }
 
 // Info describes the device.

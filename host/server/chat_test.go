@@ -14,7 +14,10 @@ import (
 
 // A completion from BOS alone, greedy, is llama2.c's golden story.
 func TestCompletionGolden(t *testing.T) {
-	ts := startServer(t, Config{})
+	checkCompletionGolden(t, startServer(t, Config{}))
+}
+
+func checkCompletionGolden(t *testing.T, ts *testServer) {
 	want := golden(t)
 	const body = `{"model":"stories260K","prompt":"","max_tokens":200,"temperature":0}`
 
@@ -224,7 +227,10 @@ func TestModelsAndHealth(t *testing.T) {
 // A greedy chat equals llama2.c's output for the same ChatML prompt
 // (testdata/make-golden.sh), streamed or not.
 func TestChatGolden(t *testing.T) {
-	ts := startServer(t, Config{})
+	checkChatGolden(t, startServer(t, Config{}))
+}
+
+func checkChatGolden(t *testing.T, ts *testServer) {
 	b, err := os.ReadFile("testdata/stories260K-chatml.expected.txt")
 	if err != nil {
 		t.Fatal(err)

@@ -54,11 +54,14 @@ type testServer struct {
 	stop   func() // shuts the server down; the test's end calls it too
 }
 
-// startServer runs a server for c (its Engine filled in) on a loopback
+// startServer runs a server for c (the native stories260K engine unless
+// c names one) on a loopback
 // port until the test ends.
 func startServer(t testing.TB, c Config) *testServer {
 	t.Helper()
-	c.Engine = testEngine(t)
+	if c.Engine == nil {
+		c.Engine = testEngine(t)
+	}
 	s, err := New(c)
 	if err != nil {
 		t.Fatal(err)

@@ -55,7 +55,7 @@ type Server struct {
 	// base is the parent of every request's context: cancelling it ends
 	// all generations, which Shutdown does when the grace period is over.
 	base       context.Context
-	cancelBase context.CancelFunc
+	cancelBase context.CancelCauseFunc
 	closing    chan struct{} // closed when Shutdown starts
 	closeOnce  sync.Once
 	// handlers counts running handlers (WebSockets included, which
@@ -63,6 +63,10 @@ type Server struct {
 	// returns only when every generation has unwound.
 	handlers sync.WaitGroup
 }
+
+// errShuttingDown is what requests cut by Shutdown are told.
+var errShuttingDown = &api.Error{Status: http.StatusServiceUnavailable, Type: api.TypeServer, Code: "server_shutting_down",
+	Message: "The server is shutting down; retry elsewhere or later."}
 
 // SonicCodec is the native JSON codec, compatible with encoding/json.
 type SonicCodec struct{}
@@ -114,7 +118,7 @@ func New(c Config) (*Server, error) {
 		defer s.handlers.Done()
 		mux.ServeHTTP(w, r)
 	})
-	s.base, s.cancelBase = context.WithCancel(context.Background())
+	s.base, s.cancelBase = context.WithCancelCause(context.Background())
 	s.srv = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -149,15 +153,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	defer cancel()
 	go func() {
 		<-graceCtx.Done()
-		s.cancelBase() // streams still running now are cut
+		s.cancelBase(errShuttingDown) // streams still running now are cut
 	}()
 	err := s.srv.Shutdown(graceCtx)
 	if err != nil {
 		// Connections that ignored the cancellation: drop them.
-		s.cancelBase()
+		s.cancelBase(errShuttingDown)
 		err = s.srv.Close()
 	}
-	s.cancelBase()
+	s.cancelBase(errShuttingDown)
 	s.handlers.Wait()
 	return err
 }

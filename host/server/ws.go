@@ -135,6 +135,9 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 				_, err := s.svc.Chat(gctx, req, func(chunk *api.ChatChunk) error { return c.send(chunk) })
 				if err != nil && gctx.Err() != nil {
 					err = context.Canceled
+					if cause := context.Cause(gctx); errors.Is(cause, errShuttingDown) {
+						err = cause
+					}
 				}
 				done <- err
 			}()

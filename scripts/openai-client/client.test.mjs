@@ -19,6 +19,8 @@ const chatGolden = readFileSync(path.join(root, 'host/server/testdata/stories260
 const storyGolden = readFileSync(path.join(models, 'stories260K.expected.txt'), 'utf8');
 
 const apiKey = 'test-key-' + process.pid;
+// WISP_ENGINE=wasm runs the model inside wazero (build/wasip1/runtime.wasm).
+const engine = process.env.WISP_ENGINE || 'native';
 const messages = [{ role: 'user', content: 'Tell me a story.' }];
 // The rendered ChatML prompt is 50 tokens, BOS included, as llama2.c's
 // encoder also counts it; run.c generated 207 tokens after it.
@@ -35,11 +37,11 @@ before(async () => {
     execFileSync('go', ['build', '-o', bin, './host/cmd/wisp'], { cwd: root, stdio: 'inherit' });
   }
   server = spawn(bin, ['serve', '-m', path.join(models, 'stories260K.gguf'), '--addr', '127.0.0.1:0',
-    '--parallel', '2', '--api-key', apiKey, '--site', path.join(tmp, 'no-site')],
-  { stdio: ['ignore', 'pipe', 'inherit'] });
+    '--engine', engine, '--parallel', '2', '--api-key', apiKey, '--site', path.join(tmp, 'no-site')],
+  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve({ code, signal })));
   baseURL = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('wisp serve did not start within 30 s')), 30_000);
+    const timer = setTimeout(() => reject(new Error('wisp serve did not start within 60 s')), 60_000);
     createInterface({ input: server.stdout }).on('line', (line) => {
       const m = line.match(/^listening on (http:\/\/127\.0\.0\.1:\d+)/);
       if (m) {
@@ -62,7 +64,7 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-test('non-streaming chat completion', async () => {
+test(`non-streaming chat completion (${engine} engine)`, async () => {
   const res = await client.chat.completions.create({
     model: 'stories260K', messages, max_tokens: completionTokens, temperature: 0,
   });
@@ -77,7 +79,7 @@ test('non-streaming chat completion', async () => {
   assert.equal(res.usage.total_tokens, promptTokens + completionTokens);
 });
 
-test('streaming chat completion', async () => {
+test(`streaming chat completion (${engine} engine)`, async () => {
   const stream = await client.chat.completions.create({
     model: 'stories260K', messages, max_tokens: completionTokens, temperature: 0,
     stream: true, stream_options: { include_usage: true },

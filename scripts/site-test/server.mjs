@@ -19,7 +19,7 @@ const types = {
  * Returns { url, control, log, close }.
  */
 export async function startServer({ root, models, pages = {}, port = 0 }) {
-  const state = { offline: false, cutAfter: 0, cutPath: '', isolate: false, chatReply: 'Hello <img src=x onerror="window.__pwned=1"> **bold** `code`' };
+  const state = { offline: false, cutAfter: 0, cutPath: '', isolate: false, replace: {}, chatReply: 'Hello <img src=x onerror="window.__pwned=1"> **bold** `code`' };
   const log = [];
   const server = createServer((req, res) => handle(req, res).catch((e) => { res.statusCode = 500; res.end(String(e)); }));
   const sockets = new Set();
@@ -46,6 +46,10 @@ export async function startServer({ root, models, pages = {}, port = 0 }) {
     if (path === '/v1/chat/completions' && req.method === 'POST') return mockChat(req, res);
     if (pages[path] !== undefined) {
       res.writeHead(200, { 'Content-Type': types['.html'], 'Cache-Control': 'no-store' }).end(pages[path]);
+      return;
+    }
+    if (state.replace[path] !== undefined) { // a file changed, as a new build would
+      res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' }).end(state.replace[path]);
       return;
     }
     let file;
@@ -86,9 +90,9 @@ export async function startServer({ root, models, pages = {}, port = 0 }) {
       stream.on('data', (chunk) => {
         if (sent + chunk.length >= limit) {
           stream.destroy();
-          // end(), not destroy(): a reset could make the client drop bytes it
-          // received but had not read yet, and the test wants to see them kept.
-          res.write(chunk.subarray(0, limit - sent), () => setTimeout(() => req.socket.end(), 50));
+          // A pause before the cut lets the client read what it was sent: a
+          // fetch body that errors drops the chunks still queued in it.
+          res.write(chunk.subarray(0, limit - sent), () => setTimeout(() => req.socket.end(), 600));
           sent = limit;
           return;
         }
@@ -131,7 +135,7 @@ export async function startServer({ root, models, pages = {}, port = 0 }) {
     url,
     state,
     log,
-    /** Sets switches: { offline, cutAfter, cutPath, isolate, chatReply }. */
+    /** Sets switches: { offline, cutAfter, cutPath, isolate, chatReply, replace: { path: body } }. */
     control(s) { Object.assign(state, s); },
     close() {
       for (const s of sockets) s.destroy();

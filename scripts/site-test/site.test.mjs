@@ -129,6 +129,10 @@ test('chat page: greedy completion from BOS on the CPU equals the golden text, a
   await page.click('#menu');
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(shots, 'chat-phone-menu.png') });
+  await page.click('#menu');
+  await page.click('#open-settings');
+  await page.screenshot({ path: join(shots, 'settings-phone.png') });
+  await page.keyboard.press('Escape');
 });
 
 test('wisp.js: streaming chunks, abort, OpenAI shapes and coded errors', async (t) => {
@@ -167,7 +171,7 @@ test('wisp.js: streaming chunks, abort, OpenAI shapes and coded errors', async (
     await engine.unload();
     let unloaded;
     try { await engine.completions.create({ prompt: '' }); } catch (e) { unloaded = e.code; }
-    return { text, usage: last.usage, lastChoices: last.choices.length, chat, pieces, finish, after, codes, unloaded, info: engine.info?.call ? null : null };
+    return { text, usage: last.usage, lastChoices: last.choices.length, chat, pieces, finish, after, codes, unloaded };
   }, modelPath);
   assert.equal(r.text, golden);
   assert.deepEqual(r.usage, { prompt_tokens: 1, completion_tokens: 200, total_tokens: 201 });
@@ -226,6 +230,23 @@ test('offline: after a first visit, a reload without network loads the app and t
   await settings(page, { temperature: 0, maxTokens: 30, mode: 'completion' });
   const { stored: afterStop } = await ask(page, '');
   assert.equal(afterStop, stored);
+
+  // A new build (another VERSION in sw.js) installs a worker that replaces the old cache.
+  site.control({ offline: false, replace: { '/sw.js': (await readFile(join(siteDir, 'sw.js'), 'utf8')).replace(/^const VERSION = .*$/m, "const VERSION = 'next';") } });
+  t.after(() => site.control({ replace: {} }));
+  const keys = await page.evaluate(async () => {
+    const before = await caches.keys();
+    const changed = new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+    await (await navigator.serviceWorker.getRegistration()).update();
+    await changed;
+    // The controller changes before the new worker's activate event has run.
+    const sw = navigator.serviceWorker.controller;
+    if (sw.state !== 'activated') await new Promise((r) => sw.addEventListener('statechange', () => sw.state === 'activated' && r()));
+    return { before, after: await caches.keys() };
+  });
+  assert.equal(keys.before.length, 1);
+  assert.notEqual(keys.before[0], 'wisp-shell-next');
+  assert.deepEqual(keys.after, ['wisp-shell-next']);
 });
 
 test('an interrupted download resumes with a Range request, within a load and on the next visit', async (t) => {

@@ -24,6 +24,7 @@ type Pool struct {
 	admitted atomic.Int64  // busy + waiting
 	limit    int64         // parallel + queue
 	served   atomic.Int64
+	given    atomic.Int64 // requests whose callers gave up (client gone)
 
 	mu      sync.Mutex
 	free    []*pooled
@@ -76,6 +77,10 @@ func (p *Pool) Load() (busy, waiting int) {
 // Served is how many leases have been released.
 func (p *Pool) Served() int64 { return p.served.Load() }
 
+// Abandoned is how many requests ended because their caller gave up,
+// waiting or decoding.
+func (p *Pool) Abandoned() int64 { return p.given.Load() }
+
 // Acquire waits for a free session, ErrQueueFull when too many wait
 // already, or ctx's error when the caller gives up first.
 func (p *Pool) Acquire(ctx context.Context, prompt []int32) (*Lease, error) {
@@ -87,6 +92,7 @@ func (p *Pool) Acquire(ctx context.Context, prompt []int32) (*Lease, error) {
 	case p.slots <- struct{}{}:
 	case <-ctx.Done():
 		p.admitted.Add(-1)
+		p.given.Add(1)
 		return nil, ctx.Err()
 	}
 	ps, err := p.take(prompt)

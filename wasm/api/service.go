@@ -68,7 +68,7 @@ func (s *Service) Model() ModelCard {
 // Health is the answer to GET /health.
 func (s *Service) Health() Health {
 	busy, waiting := s.pool.Load()
-	return Health{Status: "ok", Model: s.eng.Name(), Parallel: s.pool.Parallel(), Busy: busy, Waiting: waiting, Served: s.pool.Served()}
+	return Health{Status: "ok", Model: s.eng.Name(), Parallel: s.pool.Parallel(), Busy: busy, Waiting: waiting, Served: s.pool.Served(), Abandoned: s.pool.Abandoned()}
 }
 
 // CheckModel answers a request for model: "" and the served model's id
@@ -118,6 +118,9 @@ func (s *Service) run(ctx context.Context, req engine.Request, started func() er
 		cached = append(cached, d.Tokens...)
 		return emit(d)
 	})
+	if err != nil && ctx.Err() != nil {
+		s.pool.given.Add(1)
+	}
 	if err != nil {
 		if errors.Is(err, engine.ErrContextLength) {
 			return res, BadRequest("", "%v", err)
@@ -133,7 +136,7 @@ func (s *Service) newID(prefix string) string {
 
 func usage(res engine.Result) Usage {
 	return Usage{PromptTokens: res.PromptTokens, CompletionTokens: res.CompletionTokens,
-		TotalTokens: res.PromptTokens + res.CompletionTokens,
+		TotalTokens:         res.PromptTokens + res.CompletionTokens,
 		PromptTokensDetails: &PromptTokenDetails{CachedTokens: res.CachedTokens}}
 }
 

@@ -219,5 +219,7 @@ type Health struct {
 	Parallel int    `json:"parallel"`
 	Busy     int    `json:"busy"`    // requests decoding now
 	Waiting  int    `json:"waiting"` // requests queued for a session
-	Served   int64  `json:"served"`  // requests finished since start
+	Served   int64  `json:"served"`  // requests that held a session, since start
+	// Abandoned counts requests whose client went away first.
+	Abandoned int64 `json:"abandoned"`
 }

@@ -123,7 +123,7 @@ func (f *Fast) MatMul(dst *model.Act, w *model.Weight, x *model.Act, bias *model
 		t.q = &f.q
 	}
 	t.setup(f.threads)
-	f.pool.run(t)
+	f.pool.runSmall(t, w.Rows*w.Cols*x.Rows)
 	t.w, t.x, t.dst, t.bias, t.q = nil, nil, nil, nil, nil
 }
 
@@ -146,7 +146,7 @@ func (f *Fast) Attention(out, q *model.Act, cache model.KVCache, layer, pos, hea
 	t.out, t.q, t.c = out, q, cache.(*fastKV)
 	t.layer, t.pos, t.heads, t.kvHeads, t.headDim = layer, pos, heads, kvHeads, headDim
 	t.next.Store(0)
-	f.pool.run(t)
+	f.pool.runSmall(t, 2*q.Rows*heads*headDim*(pos+q.Rows))
 	t.out, t.q, t.c = nil, nil, nil
 }
 

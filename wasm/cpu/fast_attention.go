@@ -45,7 +45,7 @@ func (t *attentionTask) run(thread int) {
 			kh := c.at(c.k, t.layer, p)[kvOff : kvOff+hd]
 			scores[p] = simd.DotF32(kh, qh) * scale
 		}
-		softmax(scores[:last+1])
+		simd.Softmax(scores[:last+1])
 		oh := row(t.out, r)[h*hd : (h+1)*hd]
 		clear(oh)
 		for p := 0; p <= last; p++ {

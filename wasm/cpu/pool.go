@@ -109,6 +109,21 @@ func (p *pool) run(t task) {
 	p.task = nil
 }
 
+// runSmall is run for operations too small to be worth waking the
+// workers: a task's shares are taken from a counter, so thread 0 alone
+// does all of them.
+func (p *pool) runSmall(t task, work int) {
+	if work < minParallelWork {
+		t.run(0)
+		return
+	}
+	p.run(t)
+}
+
+// minParallelWork is the size of an operation, in multiply-adds, below
+// which waking the workers (microseconds) costs more than it saves.
+const minParallelWork = 32 << 10
+
 // close stops the workers; the pool must be idle.
 func (p *pool) close() {
 	p.mu.Lock()

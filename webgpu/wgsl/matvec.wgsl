@@ -1,10 +1,10 @@
 // Matrix-vector products for decoding, without subgroup operations: each
 // invocation computes one output element (weight row × token) on its own,
 // so the kernel needs no workgroup barriers — software rasterizers pay
-// dearly for those, and for every workgroup. The dot product sums each
-// block in element order and adds the block sums in block order, as the
-// reference does. (matvec_subgroup.wgsl is the variant for GPUs with
-// subgroups: a subgroup per row, reading the row's memory together.)
+// dearly for those, and for every workgroup — taking four elements at a
+// time (they share a scale in every block layout). (matvec_subgroup.wgsl
+// is the variant for GPUs with subgroups: a subgroup per row, reading the
+// row's memory together.)
 
 struct Params {
     rows: u32,       // weight rows in this buffer (a chunk of the matrix)
@@ -35,14 +35,15 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
     let base = row * p.row_bytes;
     let xo = tok * p.cols;
     var sum = 0.0;
-    for (var b = 0u; b < p.cols / BLOCK_SIZE; b++) {
-        let block = base + b * BLOCK_BYTES;
-        let xb = xo + b * BLOCK_SIZE;
-        var block_sum = 0.0;
-        for (var i = 0u; i < BLOCK_SIZE; i++) {
-            block_sum += dequant(block, i) * x[xb + i];
+    if (p.cols % 4u == 0u) { // always, except for odd-sized F32/F16 rows
+        for (var j = 0u; j < p.cols; j += 4u) {
+            let xv = vec4f(x[xo + j], x[xo + j + 1u], x[xo + j + 2u], x[xo + j + 3u]);
+            sum += dot(dequant4(base + (j / BLOCK_SIZE) * BLOCK_BYTES, j % BLOCK_SIZE), xv);
         }
-        sum += block_sum;
+    } else {
+        for (var j = 0u; j < p.cols; j++) {
+            sum += dequant(base + (j / BLOCK_SIZE) * BLOCK_BYTES, j % BLOCK_SIZE) * x[xo + j];
+        }
     }
     if (p.has_bias != 0u) {
         sum += bias[p.row_offset + row];

@@ -5,8 +5,9 @@ diagnostic(off, subgroup_uniformity);
 
 // Matrix-vector products for decoding on GPUs with subgroups: each subgroup
 // computes one output element (weight row × token) at a time, its
-// invocations striding along the row so that they read adjacent memory,
-// and sums with subgroupAdd — no workgroup memory, no barriers. A workgroup
+// invocations striding along the row four elements each (which share a
+// scale in every block layout) so that they read adjacent memory, and
+// sums with subgroupAdd — no workgroup memory, no barriers. A workgroup
 // covers ROWS rows (WG / the adapter's smallest subgroup size), its
 // subgroups taking them in turn.
 
@@ -51,8 +52,15 @@ fn main(@builtin(workgroup_id) wg: vec3u,
         }
         let base = row * p.row_bytes;
         var sum = 0.0;
-        for (var j = lane; j < p.cols; j += sg_size) {
-            sum += dequant(base + (j / BLOCK_SIZE) * BLOCK_BYTES, j % BLOCK_SIZE) * x[xo + j];
+        if (p.cols % 4u == 0u) { // always, except for odd-sized F32/F16 rows
+            for (var j = 4u * lane; j < p.cols; j += 4u * sg_size) {
+                let xv = vec4f(x[xo + j], x[xo + j + 1u], x[xo + j + 2u], x[xo + j + 3u]);
+                sum += dot(dequant4(base + (j / BLOCK_SIZE) * BLOCK_BYTES, j % BLOCK_SIZE), xv);
+            }
+        } else {
+            for (var j = lane; j < p.cols; j += sg_size) {
+                sum += dequant(base + (j / BLOCK_SIZE) * BLOCK_BYTES, j % BLOCK_SIZE) * x[xo + j];
+            }
         }
         var total = subgroupAdd(sum);
         if (lane == 0u) {

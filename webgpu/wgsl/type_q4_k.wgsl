@@ -25,3 +25,14 @@ fn dequant(base: u32, i: u32) -> f32 {
     let q = (byte_at(base + 16u + 32u * (sub >> 1u) + (i & 31u)) >> (4u * (sub & 1u))) & 0xfu;
     return d1 * f32(q) - m1;
 }
+
+// dequant4 returns elements i..i+3 (i a multiple of 4) of the block at base;
+// they share one scale and min.
+fn dequant4(base: u32, i: u32) -> vec4f {
+    let sub = i >> 5u;
+    let sm = scale_min(base + 4u, sub);
+    let d1 = f16_at(base) * f32(sm.x);
+    let m1 = f16_at(base + 2u) * f32(sm.y);
+    let q = (bytes4_at(base + 16u + 32u * (sub >> 1u) + (i & 31u)) >> vec4u(4u * (sub & 1u))) & vec4u(0xfu);
+    return d1 * vec4f(q) - vec4f(m1);
+}

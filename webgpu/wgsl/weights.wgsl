@@ -14,3 +14,18 @@ fn i8_at(b: u32) -> i32 {
 fn f16_at(b: u32) -> f32 {
     return unpack2x16float((w[b >> 2u] >> ((b & 2u) * 8u)) & 0xffffu).x;
 }
+
+// bytes4_at returns the four bytes at b..b+3, which may straddle two words.
+fn bytes4_at(b: u32) -> vec4u {
+    let shift = (b & 3u) * 8u;
+    var v = w[b >> 2u];
+    if (shift != 0u) {
+        v = (v >> shift) | (w[(b >> 2u) + 1u] << (32u - shift));
+    }
+    return vec4u(v & 0xffu, (v >> 8u) & 0xffu, (v >> 16u) & 0xffu, v >> 24u);
+}
+
+// i8x4 sign-extends four bytes.
+fn i8x4(b: vec4u) -> vec4i {
+    return (bitcast<vec4i>(b << vec4u(24u)) >> vec4u(24u));
+}

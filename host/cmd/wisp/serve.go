@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wisp-llm/wisp/host/server"
+	"github.com/wisp-llm/wisp/host/wazero"
 	"github.com/wisp-llm/wisp/wasm/api"
 )
 
@@ -58,15 +59,11 @@ func runServe(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m, err := openModel(o.model, o.engine, o.threads)
+	eng, closeEngine, err := openServeEngine(o)
 	if err != nil {
 		return err
 	}
-	defer m.Close()
-	eng := api.Native(m)
-	if w := api.TemplateWarning(eng); w != "" {
-		fmt.Fprintf(diagnostics, "wisp serve: warning: %s\n", w)
-	}
+	defer closeEngine()
 	var origins []string
 	if o.cors != "" {
 		origins = strings.Split(o.cors, ",")
@@ -108,6 +105,32 @@ func runServe(args []string, stdout io.Writer) error {
 		err = serveErr
 	}
 	return err
+}
+
+// openServeEngine loads the model natively or inside wazero.
+func openServeEngine(o serveOptions) (api.Engine, func() error, error) {
+	var eng api.Engine
+	var closeEngine func() error
+	warning := ""
+	switch o.engine {
+	case "wasm":
+		w, err := server.OpenWazero(o.model, wazero.Options{Context: o.ctx, Stderr: diagnostics})
+		if err != nil {
+			return nil, nil, err
+		}
+		eng, closeEngine, warning = w, w.Close, w.Warning()
+	default:
+		m, err := openModel(o.model, o.engine, o.threads)
+		if err != nil {
+			return nil, nil, err
+		}
+		eng, closeEngine = api.Native(m), m.Close
+		warning = api.TemplateWarning(eng)
+	}
+	if warning != "" {
+		fmt.Fprintf(diagnostics, "wisp serve: warning: %s\n", warning)
+	}
+	return eng, closeEngine, nil
 }
 
 func isLoopback(a net.Addr) bool {

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+	"errors"
 	"net/http"
 
 	"github.com/wisp-llm/wisp/wasm/api"
@@ -91,18 +93,27 @@ func (s *eventStream) write(data []byte) error {
 }
 
 // end closes the stream: [DONE] after success, an error event when the
-// stream had started, an error answer when it had not. A client that went
-// away gets nothing.
+// stream had started, an error answer when it had not. A request whose
+// context was cancelled with an *api.Error as its cause (the server
+// shutting down) is told so; a client that went away gets nothing.
 func (s *eventStream) end(r *http.Request, err error) {
+	if err != nil && r.Context().Err() != nil {
+		var cause *api.Error
+		if !errors.As(context.Cause(r.Context()), &cause) {
+			return
+		}
+		err = cause
+	}
 	switch {
 	case err == nil:
 		s.write([]byte("[DONE]"))
-	case r.Context().Err() != nil:
 	case !s.started:
 		s.h.WriteError(s.w, err)
 	default:
 		e := api.AsError(err)
-		s.h.logf("stream cut: %v", err)
+		if e.Status >= 500 {
+			s.h.logf("stream cut: %v", err)
+		}
 		if b, merr := s.h.codec.Marshal(e.Body()); merr == nil {
 			s.write(b)
 		}

@@ -170,3 +170,13 @@ func SwiGLU(dst, gate, up []float32) {
 	}
 	swiGLUGo(dst, gate, up)
 }
+
+// Softmax replaces x by its softmax, within a few ulps of the reference
+// (its exponential is exp8, not math.Exp).
+func Softmax(x []float32) {
+	if useAVX2 {
+		softmaxAVX2(x)
+		return
+	}
+	softmaxGo(x)
+}

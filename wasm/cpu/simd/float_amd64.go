@@ -265,3 +265,45 @@ func swiGLUAVX2(dst, gate, up []float32) {
 		silu(archsimd.LoadFloat32x8SlicePart(gate[i:]), archsimd.LoadFloat32x8SlicePart(up[i:])).StoreSlicePart(dst[i:])
 	}
 }
+
+// softmaxAVX2 is softmaxGo with exp8 and eight partial sums.
+func softmaxAVX2(x []float32) {
+	n := len(x)
+	mv := archsimd.BroadcastFloat32x8(x[0])
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		mv = mv.Max(archsimd.LoadFloat32x8Slice(x[i:]))
+	}
+	m := hmax8(mv)
+	for ; i < n; i++ {
+		m = max(m, x[i])
+	}
+	mb := archsimd.BroadcastFloat32x8(m)
+	var sv archsimd.Float32x8
+	i = 0
+	for ; i+8 <= n; i += 8 {
+		e := exp8(archsimd.LoadFloat32x8Slice(x[i:]).Sub(mb))
+		e.StoreSlice(x[i:])
+		sv = sv.Add(e)
+	}
+	sum := hsum8(sv)
+	if i < n {
+		e := exp8(archsimd.LoadFloat32x8SlicePart(x[i:]).Sub(mb))
+		e.StoreSlicePart(x[i:])
+		for _, v := range x[i:] {
+			sum += v
+		}
+	}
+	divide(x, sum)
+}
+
+func divide(x []float32, s float32) {
+	sb := archsimd.BroadcastFloat32x8(s)
+	i := 0
+	for ; i+8 <= len(x); i += 8 {
+		archsimd.LoadFloat32x8Slice(x[i:]).Div(sb).StoreSlice(x[i:])
+	}
+	for ; i < len(x); i++ {
+		x[i] /= s
+	}
+}

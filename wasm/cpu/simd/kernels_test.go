@@ -402,3 +402,26 @@ func TestSwiGLURange(t *testing.T) {
 		}
 	}
 }
+
+func TestSoftmax(t *testing.T) {
+	for _, n := range floatLengths {
+		x := randomFloats(t, n, uint64(n))
+		for i := range x {
+			x[i] *= 4
+		}
+		got, want := append([]float32(nil), x...), append([]float32(nil), x...)
+		Softmax(got)
+		softmaxGo(want)
+		var sum float64
+		for i := range want {
+			sum += float64(got[i])
+			// exp8's ulp plus the float32 sum's rounding over n terms.
+			if d := math.Abs(float64(got[i] - want[i])); d > (4+float64(n))*0x1p-24*float64(want[i])+1e-30 {
+				t.Fatalf("n=%d [%d]: %v, want %v", n, i, got[i], want[i])
+			}
+		}
+		if math.Abs(sum-1) > 1e-5 {
+			t.Errorf("n=%d: probabilities sum to %v", n, sum)
+		}
+	}
+}

@@ -79,3 +79,6 @@ func Add(dst, x []float32) { addGo(dst, x) }
 
 // SwiGLU sets dst = silu(gate)·up, element-wise.
 func SwiGLU(dst, gate, up []float32) { swiGLUGo(dst, gate, up) }
+
+// Softmax replaces x by its softmax.
+func Softmax(x []float32) { softmaxGo(x) }

@@ -1,0 +1,47 @@
+package server
+
+import (
+	"os"
+	"testing"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wisp-llm/wisp/host/wazero"
+)
+
+// runtimeWasm is where scripts/build-wasm leaves the wasip1 runtime.
+const runtimeWasm = "../../build/wasip1/runtime.wasm"
+
+// The engine inside wazero answers the API tests as the native one does.
+func TestWazeroEngineSameAnswers(t *testing.T) {
+	path := os.Getenv("WISP_RUNTIME_WASM")
+	if path == "" {
+		path = runtimeWasm
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("no runtime.wasm (%v): run scripts/build-wasm first", err)
+	}
+	e, err := OpenWazero(modelPath, wazero.Options{Runtime: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ts := startServer(t, Config{Engine: e})
+	t.Run("completion", func(t *testing.T) { checkCompletionGolden(t, ts) })
+	t.Run("chat", func(t *testing.T) { checkChatGolden(t, ts) })
+	t.Run("context length", func(t *testing.T) {
+		status, _, b := ts.do(t, "POST", "/v1/chat/completions", `{"messages":[{"role":"user","content":"hi"}],"max_tokens":5000}`)
+		if e := errorBody(t, b); status != 400 || deref(e.Code) != "context_length_exceeded" {
+			t.Errorf("%d %+v", status, e)
+		}
+	})
+	t.Run("websocket cancel", func(t *testing.T) {
+		conn := dialSocket(t, ts)
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"messages":[{"role":"user","content":"Hi"}]}`))
+		readSocket(t, conn)
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"cancel"}`))
+		if _, end := readStream(t, conn); end.Type != "done" || !end.Cancelled {
+			t.Errorf("end = %+v", end)
+		}
+	})
+}
