@@ -62,7 +62,6 @@ export const RequestType = Object.freeze({
   Init: 'init',
   Load: 'load',
   Generate: 'generate',
-  Unload: 'unload',
 });
 
 /**
@@ -87,7 +86,6 @@ export const loadRequest = (id, { source, sha256, cache = true, name, resumeRetr
 export const generateRequest = (id, { request }) =>
   ({ v: PROTOCOL_VERSION, id, type: RequestType.Generate, request });
 
-export const unloadRequest = (id) => ({ v: PROTOCOL_VERSION, id, type: RequestType.Unload });
 
 // Worker → page.
 

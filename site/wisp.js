@@ -10,7 +10,7 @@
 // messages of protocol.js and shapes the answers.
 
 import {
-  ErrorCode, ReplyType, WispError, errorFromWire, generateRequest, initRequest, isMessage, loadRequest, unloadRequest,
+  ErrorCode, ReplyType, WispError, errorFromWire, generateRequest, initRequest, isMessage, loadRequest,
 } from './protocol.js';
 import { OutputStream, chatRequest, completionRequest, makeId, validateCommon } from './openai.js';
 import { deleteCachedModel, listCachedModels, storageEstimate } from './store.js';
@@ -117,7 +117,8 @@ class Engine {
   #ready = null; // resolves when the worker has the model (after start or a restart)
   #info = null;
   #abortFlag = null; // Int32Array over a SharedArrayBuffer when the page is cross-origin isolated
-  #current = null; // the running generation: { id, stop() }
+  #current = null; // the running generation: { aborted }
+  #crashed = null; // the error that ended the worker, if it died
   #queue = Promise.resolve();
   #lastStats = null;
 
@@ -155,8 +156,6 @@ class Engine {
     this.#info = { device, model };
   }
 
-  #crashed = null;
-
   #live() {
     if (!this.#channel) throw new WispError(ErrorCode.NotLoaded, 'the engine was unloaded');
     if (this.#crashed) throw this.#crashed;
@@ -191,14 +190,13 @@ class Engine {
     this.#ready.catch(() => {});
   }
 
-  /** Frees the model and ends the worker; the engine cannot be used afterwards. */
+  /** Ends the worker, which frees everything runtime.wasm holds; the engine cannot be used afterwards. */
   async unload() {
     const ch = this.#channel;
     if (!ch) return;
-    this.abort();
-    try { await this.#ready; await this.#channel?.call((id) => unloadRequest(id)); } catch { /* ending anyway */ }
-    this.#channel?.close(new WispError(ErrorCode.NotLoaded, 'the engine was unloaded'));
     this.#channel = null;
+    if (this.#current) this.#current.aborted = true;
+    ch.close(new WispError(ErrorCode.Aborted, 'the engine was unloaded'));
   }
 
   /** The last generation's token counts and speed, or null. */

@@ -26,7 +26,6 @@ const handlers = {
   [RequestType.Init]: init,
   [RequestType.Load]: load,
   [RequestType.Generate]: generate,
-  [RequestType.Unload]: unload,
 };
 
 // Requests run one after another, in the order they came.
@@ -155,11 +154,6 @@ async function generate({ id, request }) {
     aborted,
     timings: { prefill_ms: (first || end) - started, decode_ms: first ? end - first : 0, total_ms: end - started },
   };
-}
-
-function unload() {
-  if (api) freeModel();
-  return null;
 }
 
 /**

@@ -166,7 +166,10 @@ func TestShutdown(t *testing.T) {
 	start := time.Now()
 	shut := make(chan error, 1)
 	go func() { shut <- s.Shutdown(context.Background()) }()
-	io.Copy(io.Discard, long.Body) // ends when the stream is cut
+	rest, _ := io.ReadAll(long.Body) // ends when the stream is cut
+	if !strings.Contains(string(rest), `"code":"server_shutting_down"`) {
+		t.Errorf("the cut stream does not say why; it ends %q", rest[max(0, len(rest)-200):])
+	}
 	if err := <-shut; err != nil {
 		t.Errorf("Shutdown: %v", err)
 	}

@@ -145,23 +145,35 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Shutdown stops accepting connections, lets in-flight requests finish
-// for the grace period (or until ctx ends), then cancels the rest and
-// waits for them to unwind.
+// for the grace period (or until ctx ends), then cancels the rest, which
+// end their streams with a "server_shutting_down" error, and waits for
+// them to unwind.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closeOnce.Do(func() { close(s.closing) })
 	graceCtx, cancel := context.WithTimeout(ctx, s.grace)
 	defer cancel()
-	go func() {
-		<-graceCtx.Done()
-		s.cancelBase(errShuttingDown) // streams still running now are cut
-	}()
 	err := s.srv.Shutdown(graceCtx)
 	if err != nil {
-		// Connections that ignored the cancellation: drop them.
+		// Grace is over: cut the generations, give their handlers a moment
+		// to say why, then drop the connections.
 		s.cancelBase(errShuttingDown)
+		waitFor(&s.handlers, time.Second)
 		err = s.srv.Close()
 	}
 	s.cancelBase(errShuttingDown)
 	s.handlers.Wait()
 	return err
+}
+
+// waitFor waits for wg, or for d at most.
+func waitFor(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
 }

@@ -164,10 +164,13 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 				c.close("server shutting down")
 				return
 			}
-		case <-ctx.Done():
+		case <-ctx.Done(): // the server's grace period is over
 			if stop != nil {
-				<-done
+				if err := <-done; err != nil {
+					c.sendError(err)
+				}
 			}
+			c.close("server shutting down")
 			return
 		}
 	}

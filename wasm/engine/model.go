@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wisp-llm/wisp/tokenizer"
 	"github.com/wisp-llm/wisp/tokenizer/chat"
@@ -22,6 +23,9 @@ type Options struct {
 	// Name is the model id reported to clients; default: general.name or
 	// the file name.
 	Name string
+	// Fallback runs the model when Backend fails (a lost GPU device); nil
+	// picks the CPU reference for backends that can fail.
+	Fallback model.Backend
 }
 
 // Model is a loaded model: weights, tokenizer and chat template. It is safe
@@ -44,6 +48,12 @@ type Model struct {
 	templateErr  error
 	specialsOnce sync.Once
 	specialTexts []string
+
+	fallbackBackend model.Backend
+	fallbackMu      sync.Mutex
+	fellBack        atomic.Bool
+	cpuLLM          *model.Llama
+	fallbackCause   error
 }
 
 // Open loads a GGUF file from disk (memory-mapped where possible).
@@ -90,7 +100,10 @@ func Load(f *gguf.File, opts Options) (*Model, error) {
 	if n := len(tok.Vocab().Tokens); n > llm.Config.Vocab {
 		return nil, fmt.Errorf("engine: tokenizer has %d tokens but the model's embedding only %d", n, llm.Config.Vocab)
 	}
-	m := &Model{File: f, LLM: llm, Tokenizer: tok, Name: opts.Name, stopIDs: map[int32]bool{}}
+	m := &Model{File: f, LLM: llm, Tokenizer: tok, Name: opts.Name, stopIDs: map[int32]bool{}, fallbackBackend: opts.Fallback}
+	if m.fallbackBackend == nil {
+		m.fallbackBackend = defaultFallback(b)
+	}
 	if m.Name == "" {
 		m.Name = llm.Config.Name
 	}

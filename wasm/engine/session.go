@@ -21,6 +21,7 @@ const PrefillBatch = 64
 // A session is used by one request at a time.
 type Session struct {
 	m      *Model
+	llm    *model.Llama // the backend the state lives on
 	state  *model.State
 	cached []int32 // tokens whose keys and values are in the cache
 	logits []float32
@@ -36,11 +37,12 @@ func (m *Model) NewSession(ctx int) (*Session, error) {
 	if ctx > m.LLM.Config.ContextLen {
 		return nil, fmt.Errorf("engine: context %d exceeds the model's %d", ctx, m.LLM.Config.ContextLen)
 	}
-	st, err := m.LLM.NewState(ctx, PrefillBatch)
+	llm := m.active()
+	st, err := llm.NewState(ctx, PrefillBatch)
 	if err != nil {
 		return nil, err
 	}
-	return &Session{m: m, state: st, logits: make([]float32, m.LLM.Config.Vocab), top: make([]sample.TokenLogprob, 20)}, nil
+	return &Session{m: m, llm: llm, state: st, logits: make([]float32, m.LLM.Config.Vocab), top: make([]sample.TokenLogprob, 20)}, nil
 }
 
 // Context is the session's capacity in tokens.
@@ -216,12 +218,49 @@ func (s *Session) prefill(ctx context.Context, tokens []int32) error {
 }
 
 func (s *Session) forward(tokens []int32) error {
-	if err := s.m.LLM.Forward(s.state, tokens, s.logits); err != nil {
+	if s.llm != s.m.active() {
+		if err := s.rebuild(); err != nil {
+			return err
+		}
+	}
+	err := s.llm.Forward(s.state, tokens, s.logits)
+	if err == nil {
+		if err = backendErr(s.llm); err != nil {
+			// The device failed under us: continue on the CPU, rebuilding
+			// this session's cache from its tokens.
+			if ferr := s.m.fallBack(err); ferr != nil {
+				err = ferr
+			} else if err = s.rebuild(); err == nil {
+				err = s.llm.Forward(s.state, tokens, s.logits)
+			}
+		}
+	}
+	if err != nil {
 		// The cache may hold part of the batch: forget it all.
 		s.cached, s.state.Pos = s.cached[:0], 0
 		return fmt.Errorf("engine: %w", err)
 	}
 	s.cached = append(s.cached, tokens...)
+	return nil
+}
+
+// rebuild moves the session to the model's active backend and replays the
+// cached tokens into a fresh cache there.
+func (s *Session) rebuild() error {
+	llm := s.m.active()
+	st, err := llm.NewState(s.Context(), PrefillBatch)
+	if err != nil {
+		return fmt.Errorf("engine: moving the session: %w", err)
+	}
+	s.llm, s.state = llm, st
+	for rest := s.cached; len(rest) > 0; {
+		n := min(len(rest), PrefillBatch)
+		if err := llm.Forward(st, rest[:n], s.logits); err != nil {
+			s.cached, st.Pos = s.cached[:0], 0
+			return fmt.Errorf("engine: replaying the conversation: %w", err)
+		}
+		rest = rest[n:]
+	}
 	return nil
 }
 
