@@ -256,6 +256,7 @@ async function generate(mode) {
   const item = $('messages').lastElementChild;
   const body = item.querySelector('.body');
   item.classList.add('streaming');
+  item.setAttribute('aria-busy', 'true'); // read out once complete, not token by token
   generating = true;
   setBusy();
   const history = c.messages.slice(0, -1);
@@ -294,6 +295,7 @@ async function generate(mode) {
   } finally {
     paint();
     item.classList.remove('streaming');
+    item.removeAttribute('aria-busy');
     generating = false;
     if (!reply.content) reply.content = '';
     await saveConversation(c).catch(() => {});

@@ -187,7 +187,10 @@ class Sink {
 export async function fetchModel(url, { sha256, cache = true, retries = 3, onProgress = () => {} } = {}) {
   const want = sha256 ? String(sha256).toLowerCase() : undefined;
   if (want && !/^[0-9a-f]{64}$/.test(want)) throw new WispError(ErrorCode.InvalidRequest, `sha256 ${JSON.stringify(sha256)} is not 64 hex digits`);
-  const dir = cache ? await folder(true) : null;
+  // Writing in place needs FileSystemSyncAccessHandle (workers only, and
+  // not in every browser): without it the model is kept in memory, uncached.
+  const canWrite = typeof FileSystemFileHandle !== 'undefined' && 'createSyncAccessHandle' in FileSystemFileHandle.prototype;
+  const dir = cache && canWrite ? await folder(true) : null;
   const key = cacheKey(url);
   let meta = dir ? await readMeta(dir, key) : null;
 

@@ -29,6 +29,7 @@ func settledGoroutines(want int) int {
 // completes or gets 429, nothing else, and nothing is left running.
 func TestLoad(t *testing.T) {
 	before := runtime.NumGoroutine()
+	heapBefore := heapInUse()
 	func() {
 		ts := startServer(t, Config{Parallel: 4, Queue: 8})
 		var wg sync.WaitGroup
@@ -54,10 +55,22 @@ func TestLoad(t *testing.T) {
 		}
 		ts.stop()
 	}()
+	// What stays is the sessions' KV caches (4 × 2.6 MB for stories260K);
+	// 64 requests' worth of buffers must not pile up.
+	if grown := heapInUse() - heapBefore; grown > 32<<20 {
+		t.Errorf("heap grew by %d MB under load", grown>>20)
+	}
 	if after := settledGoroutines(before); after > before {
 		buf := make([]byte, 1<<16)
 		t.Errorf("goroutines: %d before, %d after\n%s", before, after, buf[:runtime.Stack(buf, true)])
 	}
+}
+
+func heapInUse() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse)
 }
 
 // loadRequest runs one streaming chat and classifies the outcome.

@@ -153,20 +153,26 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	graceCtx, cancel := context.WithTimeout(ctx, s.grace)
 	defer cancel()
 	err := s.srv.Shutdown(graceCtx)
+	if err == nil {
+		// Plain HTTP is done; WebSockets, which http.Server does not
+		// track, finish their current request within the grace period.
+		waitFor(&s.handlers, graceCtx)
+	}
+	// Grace is over: cut the generations and give their handlers a moment
+	// to tell their clients why before the connections drop.
+	s.cancelBase(errShuttingDown)
+	last, cancelLast := context.WithTimeout(context.Background(), time.Second)
+	defer cancelLast()
+	waitFor(&s.handlers, last)
 	if err != nil {
-		// Grace is over: cut the generations, give their handlers a moment
-		// to say why, then drop the connections.
-		s.cancelBase(errShuttingDown)
-		waitFor(&s.handlers, time.Second)
 		err = s.srv.Close()
 	}
-	s.cancelBase(errShuttingDown)
 	s.handlers.Wait()
 	return err
 }
 
-// waitFor waits for wg, or for d at most.
-func waitFor(wg *sync.WaitGroup, d time.Duration) {
+// waitFor waits for wg, or until ctx ends.
+func waitFor(wg *sync.WaitGroup, ctx context.Context) {
 	done := make(chan struct{})
 	go func() {
 		wg.Wait()
@@ -174,6 +180,6 @@ func waitFor(wg *sync.WaitGroup, d time.Duration) {
 	}()
 	select {
 	case <-done:
-	case <-time.After(d):
+	case <-ctx.Done():
 	}
 }

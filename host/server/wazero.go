@@ -29,7 +29,7 @@ type WazeroEngine struct {
 	info   abi.Info
 	file   *gguf.File
 	tok    tokenizer.Tokenizer
-	prompt *api.ChatPrompter
+	prompt *chat.Prompter
 
 	mu       sync.Mutex
 	first    *wazero.Engine // started to read the model's info; the first session reuses it
@@ -64,7 +64,7 @@ func (e *WazeroEngine) init() error {
 			return err
 		}
 	}
-	e.prompt = api.NewChatPrompter(e.tok, template)
+	e.prompt = chat.NewPrompter(e.tok, template)
 	if e.first, err = wazero.Open(e.path, e.opts); err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (e *WazeroEngine) Tokenizer() tokenizer.Tokenizer { return e.tok }
 
 // ChatPrompt renders and tokenizes a chat in the host.
 func (e *WazeroEngine) ChatPrompt(messages []chat.Message, tools []json.RawMessage) ([]int32, error) {
-	return e.prompt.Tokens(messages, tools)
+	return e.prompt.Tokens(chat.Options{Messages: messages, Tools: tools, AddGenerationPrompt: true})
 }
 
 // NewSession starts a guest whose session holds ctx tokens (the first

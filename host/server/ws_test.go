@@ -113,3 +113,20 @@ func TestWebSocketCancel(t *testing.T) {
 		t.Errorf("second request ended %+v", end)
 	}
 }
+
+// A WebSocket request still running when the grace period ends is told
+// that the server is going away.
+func TestWebSocketShutdown(t *testing.T) {
+	ts := startServer(t, Config{ShutdownGrace: 200 * time.Millisecond})
+	conn := dialSocket(t, ts)
+	conn.WriteMessage(websocket.TextMessage, []byte(`{"messages":[{"role":"user","content":"Hi"}]}`))
+	readSocket(t, conn)
+	go ts.stop()
+	_, end := readStream(t, conn)
+	if end.Type != "error" || end.Status != 503 || end.Error == nil || deref(end.Error.Code) != "server_shutting_down" {
+		t.Errorf("end = %+v", end)
+	}
+	if _, _, err := conn.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+		t.Errorf("after the error: %v, want a going-away close", err)
+	}
+}

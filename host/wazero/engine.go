@@ -1,10 +1,11 @@
 // Package wazero runs runtime.wasm (the GOOS=wasip1 build of
 // wasm/cmd/runtime) inside a Go host with wazero: the same engine as the
 // native one, sandboxed. The guest is compiled once per machine (a
-// compilation cache directory keeps the machine code across restarts), sees
-// only the model file, read-only, and runs under a memory limit and a
-// per-request deadline. A guest that traps or overruns is killed, reported
-// as an error, and started again on the next call; the host keeps running.
+// compilation cache directory keeps the machine code across restarts), gets
+// the model's bytes from the host and no file system, and runs under a
+// memory limit and a per-request deadline. A guest that traps or overruns is
+// killed, reported as an error, and started again on the next call; the
+// host keeps running.
 package wazero
 
 import (
@@ -81,6 +82,7 @@ type Engine struct {
 // guest is one instance of the module with the model loaded and a session.
 type guest struct {
 	mod     api.Module
+	model   int32
 	session int32
 }
 
@@ -162,7 +164,7 @@ func (e *Engine) init(ctx context.Context, wasm []byte) error {
 		return err
 	}
 	g := e.guest
-	if _, err := e.call(ctx, g, "wisp_info", uint64(g.modelHandle())); err != nil {
+	if _, err := e.call(ctx, g, "wisp_info", uint64(g.model)); err != nil {
 		return err
 	}
 	return e.readJSON(g, &e.info)

@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
+	"strings"
 
 	wz "github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/sys"
@@ -16,14 +19,8 @@ import (
 // exports are the functions of runtime.wasm this host calls.
 var exports = []string{
 	"wisp_abi_version", "wisp_features", "wisp_alloc", "wisp_dealloc", "wisp_result_ptr", "wisp_result_len",
-	"wisp_load_file", "wisp_info", "wisp_tokenize", "wisp_detokenize", "wisp_session_new", "wisp_generate",
+	"wisp_load_begin", "wisp_load_buffer", "wisp_load_end", "wisp_info", "wisp_tokenize", "wisp_detokenize", "wisp_session_new", "wisp_generate",
 }
-
-// modelDir is where the guest sees the model's directory.
-const modelDir = "/model"
-
-// The guest's model is always its first handle: start loads it first.
-func (g *guest) modelHandle() int32 { return 1 }
 
 // start instantiates the module, loads the model and opens a session. The
 // caller holds e.mu.
@@ -35,11 +32,11 @@ func (e *Engine) start(ctx context.Context) error {
 	if e.modelSize+initial > e.opts.MemoryLimit {
 		return &abi.Error{Code: abi.CodeTooLarge, Message: fmt.Sprintf("wazero: the model's %d bytes and the runtime's %d exceed the guest memory limit of %d", e.modelSize, initial, e.opts.MemoryLimit)}
 	}
-	dir, base := filepath.Split(e.modelPath)
+	// The guest gets no file system: the host writes the model's bytes into
+	// it, so it can read the model and nothing else.
 	cfg := wz.NewModuleConfig().
 		WithName("").
-		WithStartFunctions("_initialize").
-		WithFSConfig(wz.NewFSConfig().WithFSMount(oneFile(dir, base), modelDir))
+		WithStartFunctions("_initialize")
 	if e.opts.Stderr != nil {
 		cfg = cfg.WithStderr(e.opts.Stderr)
 	}
@@ -67,17 +64,11 @@ func (e *Engine) start(ctx context.Context) error {
 		return fail(err)
 	}
 	e.simd = features&1 != 0
-	path, err := e.put(ctx, g, []byte(modelDir+"/"+base))
+	h, err := e.loadModel(ctx, g)
 	if err != nil {
 		return fail(err)
 	}
-	h, err := e.call(ctx, g, "wisp_load_file", path.ptr, path.n, 0, 0)
-	if err != nil {
-		return fail(err)
-	}
-	if h != int64(g.modelHandle()) {
-		return fail(fmt.Errorf("wazero: the model loaded as handle %d, want %d", h, g.modelHandle()))
-	}
+	g.model = int32(h)
 	opts, err := e.putJSON(ctx, g, abi.SessionOptions{Context: e.opts.Context})
 	if err != nil {
 		return fail(err)
@@ -89,6 +80,48 @@ func (e *Engine) start(ctx context.Context) error {
 	g.session = int32(s)
 	e.guest = g
 	return nil
+}
+
+// loadModel reads the model file straight into the buffer the guest
+// reserves for it, a chunk at a time.
+func (e *Engine) loadModel(ctx context.Context, g *guest) (int64, error) {
+	f, err := os.Open(e.modelPath)
+	if err != nil {
+		return 0, fmt.Errorf("wazero: model: %w", err)
+	}
+	defer f.Close()
+	h, err := e.call(ctx, g, "wisp_load_begin", uint64(e.modelSize))
+	if err != nil {
+		return 0, err
+	}
+	const chunk = 64 << 20
+	for off := int64(0); off < e.modelSize; {
+		n := min(chunk, e.modelSize-off)
+		res, err := g.mod.ExportedFunction("wisp_load_buffer").Call(ctx, uint64(h), uint64(off), uint64(n))
+		if err != nil {
+			e.crashed(g)
+			return 0, fmt.Errorf("%w: wisp_load_buffer: %v", ErrGuestCrashed, err)
+		}
+		if res[0] == 0 {
+			return 0, e.guestError(g, -int64(abi.CodeInvalid))
+		}
+		dst, ok := g.mod.Memory().Read(uint32(res[0]), uint32(n))
+		if !ok {
+			e.crashed(g)
+			return 0, fmt.Errorf("%w: load buffer [%d, +%d) is outside its memory", ErrGuestCrashed, res[0], n)
+		}
+		if _, err := io.ReadFull(f, dst); err != nil {
+			return 0, fmt.Errorf("wazero: reading the model: %w", err)
+		}
+		off += n
+	}
+	name := strings.TrimSuffix(filepath.Base(e.modelPath), ".gguf")
+	opts, err := e.putJSON(ctx, g, abi.LoadOptions{Name: name})
+	if err != nil {
+		return 0, err
+	}
+	defer e.drop(ctx, g, opts)
+	return e.call(ctx, g, "wisp_load_end", uint64(h), opts.ptr, opts.n)
 }
 
 // ready returns the running guest, restarting it after a crash. The caller

@@ -2,8 +2,6 @@ package wazero
 
 import (
 	"context"
-	"io/fs"
-	"os"
 	"time"
 
 	"github.com/wisp-llm/wisp/wasm/abi"
@@ -43,7 +41,7 @@ func (e *Engine) request(ctx context.Context, name string, req, into any) error 
 	defer e.drop(ctx, g, in)
 	callCtx, cancel := e.callContext(ctx)
 	defer cancel()
-	if _, err := e.call(callCtx, g, name, uint64(g.modelHandle()), in.ptr, in.n); err != nil {
+	if _, err := e.call(callCtx, g, name, uint64(g.model), in.ptr, in.n); err != nil {
 		return err
 	}
 	return e.readJSON(g, into)
@@ -105,20 +103,4 @@ func (e *Engine) callContext(ctx context.Context) (context.Context, context.Canc
 		context.AfterFunc(callCtx, func() { t.Stop() })
 	})
 	return callCtx, func() { stop(); cancel() }
-}
-
-// oneFile is a read-only file system holding only the model: the guest can
-// stat and read it, and nothing else beside it.
-func oneFile(dir, name string) fs.FS { return modelFS{dir: os.DirFS(dir), name: name} }
-
-type modelFS struct {
-	dir  fs.FS
-	name string
-}
-
-func (m modelFS) Open(name string) (fs.File, error) {
-	if name != "." && name != m.name {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
-	}
-	return m.dir.Open(name)
 }

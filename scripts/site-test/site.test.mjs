@@ -138,7 +138,7 @@ test('chat page: greedy completion from BOS on the CPU equals the golden text, a
 test('wisp.js: streaming chunks, abort, OpenAI shapes and coded errors', async (t) => {
   const { page } = await browser(t, { webgpu: false });
   await page.goto(`${site.url}/blank.html`);
-  const r = await page.evaluate(async (model) => {
+  const r = await page.evaluate(async ({ model, sha256 }) => {
     const { Wisp } = await import('./wisp.js');
     const engine = await Wisp.create({ model, device: 'wasm' });
     let text = '';
@@ -168,11 +168,16 @@ test('wisp.js: streaming chunks, abort, OpenAI shapes and coded errors', async (
     })) {
       try { await f(); codes[name] = 'no error'; } catch (e) { codes[name] = `${e.name}:${e.code}`; }
     }
+    // A local file: never uploaded, checked against its sha256 when given.
+    const file = new File([await (await fetch(model)).blob()], 'stories.gguf');
+    const local = await Wisp.create({ model: file, sha256, device: 'wasm' });
+    const fromFile = (await local.completions.create({ prompt: '', max_tokens: 20, temperature: 0 })).choices[0].text;
+    await local.unload();
     await engine.unload();
     let unloaded;
     try { await engine.completions.create({ prompt: '' }); } catch (e) { unloaded = e.code; }
-    return { text, usage: last.usage, lastChoices: last.choices.length, chat, pieces, finish, after, codes, unloaded };
-  }, modelPath);
+    return { text, usage: last.usage, lastChoices: last.choices.length, chat, pieces, finish, after, codes, unloaded, fromFile };
+  }, { model: modelPath.slice(1), sha256: modelSha });
   assert.equal(r.text, golden);
   assert.deepEqual(r.usage, { prompt_tokens: 1, completion_tokens: 200, total_tokens: 201 });
   assert.equal(r.lastChoices, 0, 'the usage chunk has no choices');
@@ -191,6 +196,7 @@ test('wisp.js: streaming chunks, abort, OpenAI shapes and coded errors', async (
     device: 'WispError:invalid_request',
   });
   assert.equal(r.unloaded, 'not_loaded');
+  assert.ok(golden.startsWith(r.fromFile) && r.fromFile.length > 20, r.fromFile);
 });
 
 test('offline: after a first visit, a reload without network loads the app and the cached model and generates', async (t) => {

@@ -35,22 +35,20 @@ type Session interface {
 
 // nativeEngine serves an *engine.Model in this process.
 type nativeEngine struct {
-	m      *engine.Model
-	prompt *ChatPrompter
+	m *engine.Model
 }
 
 // Native adapts a model loaded in this process. A chat template that does
-// not compile is replaced by ChatML; Warning on the returned prompter's
-// engine says so (see TemplateWarning).
+// not compile is replaced by ChatML, and TemplateWarning says so.
 func Native(m *engine.Model) Engine {
-	return &nativeEngine{m: m, prompt: NewChatPrompter(m.Tokenizer, m.ChatTemplate)}
+	return &nativeEngine{m: m}
 }
 
 // TemplateWarning reports why e renders chats with the ChatML fallback, or
 // "" when it uses the model's own template (or e is not Native's).
 func TemplateWarning(e Engine) string {
 	if n, ok := e.(*nativeEngine); ok {
-		return n.prompt.Warning
+		return n.m.TemplateWarning()
 	}
 	return ""
 }
@@ -60,7 +58,7 @@ func (e *nativeEngine) MaxContext() int                { return e.m.LLM.Config.C
 func (e *nativeEngine) Tokenizer() tokenizer.Tokenizer { return e.m.Tokenizer }
 
 func (e *nativeEngine) ChatPrompt(messages []chat.Message, tools []json.RawMessage) ([]int32, error) {
-	return e.prompt.Tokens(messages, tools)
+	return e.m.ChatPrompt(chat.Options{Messages: messages, Tools: tools, AddGenerationPrompt: true})
 }
 
 func (e *nativeEngine) NewSession(ctx int) (Session, error) {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wisp-llm/wisp/tokenizer/chat"
@@ -51,15 +52,18 @@ func TestChatFallsBackToChatML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"; text != want || !m.TemplateFallback {
-		t.Fatalf("rendered %q (fallback %v), want %q", text, m.TemplateFallback, want)
+	if want := "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"; text != want || m.TemplateWarning() == "" {
+		t.Fatalf("rendered %q (warning %q), want %q", text, m.TemplateWarning(), want)
 	}
 }
 
-func TestBrokenTemplateIsAnError(t *testing.T) {
+func TestBrokenTemplateFallsBackWithAWarning(t *testing.T) {
 	m := openStories(t)
 	m.ChatTemplate = "{% for x in %}"
-	if _, err := m.ChatPrompt(chat.Options{Messages: []chat.Message{{Role: "user", Content: "Hi"}}}); err == nil {
-		t.Fatal("no error for a broken template")
+	if _, err := m.ChatPrompt(chat.Options{Messages: []chat.Message{{Role: "user", Content: "Hi"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(m.TemplateWarning(), "does not compile") {
+		t.Fatalf("warning %q", m.TemplateWarning())
 	}
 }

@@ -37,17 +37,10 @@ type Model struct {
 	Tokenizer tokenizer.Tokenizer
 	// ChatTemplate is the model's Jinja chat template ("" when it has none).
 	ChatTemplate string
-	// TemplateFallback is set once a chat has been rendered with ChatML
-	// because the model has no template of its own.
-	TemplateFallback bool
-
 	stopIDs      map[int32]bool
 	ownsFile     bool
 	templateOnce sync.Once
-	template     *chat.Template
-	templateErr  error
-	specialsOnce sync.Once
-	specialTexts []string
+	chatPrompter *chat.Prompter
 
 	fallbackBackend model.Backend
 	fallbackMu      sync.Mutex

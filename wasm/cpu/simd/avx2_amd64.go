@@ -200,7 +200,8 @@ func dotQ5_0AVX2(w []byte, qs []int8, d []float32, sums []int16) float32 {
 	var offset float32
 	for b, dx := range d {
 		off := q5_0Bytes * b
-		qh := *(*uint32)(unsafe.Add(wp, off+2))
+		h4 := (*[4]byte)(unsafe.Add(wp, off+2))
+		qh := uint32(h4[0]) | uint32(h4[1])<<8 | uint32(h4[2])<<16 | uint32(h4[3])<<24
 		h := archsimd.BroadcastUint32x8(qh).AsUint8x32().PermuteOrZeroGrouped(spread).And(bits)
 		q := nibbles32(wp, off+6, mask).Or(fifth.Masked(h.Equal(bits)))
 		p := dotUnsigned32(q, i8x32(xp, 32*b), one)

@@ -7,6 +7,23 @@ import (
 	"unsafe"
 )
 
+// loadPart loads up to eight elements of s, zeros after them. It copies
+// through a buffer rather than using archsimd's LoadFloat32x8SlicePart,
+// whose pointer conversion the race detector's checkptr rejects at the end
+// of an allocation.
+func loadPart(s []float32) archsimd.Float32x8 {
+	var buf [8]float32
+	copy(buf[:], s)
+	return archsimd.LoadFloat32x8(&buf)
+}
+
+// storePart stores the first len(s) (at most eight) lanes of v into s.
+func storePart(v archsimd.Float32x8, s []float32) {
+	var buf [8]float32
+	v.Store(&buf)
+	copy(s, buf[:])
+}
+
 func dotF32AVX2(w, x []float32) float32 {
 	n := len(x)
 	w = w[:n]
@@ -22,7 +39,7 @@ func dotF32AVX2(w, x []float32) float32 {
 		a0 = archsimd.LoadFloat32x8Slice(w[i:]).MulAdd(archsimd.LoadFloat32x8Slice(x[i:]), a0)
 	}
 	if i < n {
-		a1 = archsimd.LoadFloat32x8SlicePart(w[i:]).MulAdd(archsimd.LoadFloat32x8SlicePart(x[i:]), a1)
+		a1 = loadPart(w[i:n]).MulAdd(loadPart(x[i:]), a1)
 	}
 	return hsum8(a0.Add(a1).Add(a2.Add(a3)))
 }
@@ -90,12 +107,12 @@ func sumSquaresAVX2(x []float32) float32 {
 		a1 = v1.MulAdd(v1, a1)
 	}
 	if i < n {
-		v := archsimd.LoadFloat32x8SlicePart(x[i:])
+		v := loadPart(x[i:])
 		a0 = v.MulAdd(v, a0)
 		i += 8
 	}
 	if i < n {
-		v := archsimd.LoadFloat32x8SlicePart(x[i:])
+		v := loadPart(x[i:])
 		a1 = v.MulAdd(v, a1)
 	}
 	return hsum8(a0.Add(a1))
@@ -262,7 +279,7 @@ func swiGLUAVX2(dst, gate, up []float32) {
 		silu(archsimd.LoadFloat32x8Slice(gate[i:]), archsimd.LoadFloat32x8Slice(up[i:])).StoreSlice(dst[i:])
 	}
 	if i < n {
-		silu(archsimd.LoadFloat32x8SlicePart(gate[i:]), archsimd.LoadFloat32x8SlicePart(up[i:])).StoreSlicePart(dst[i:])
+		storePart(silu(loadPart(gate[i:]), loadPart(up[i:])), dst[i:])
 	}
 }
 
@@ -288,8 +305,7 @@ func softmaxAVX2(x []float32) {
 	}
 	sum := hsum8(sv)
 	if i < n {
-		e := exp8(archsimd.LoadFloat32x8SlicePart(x[i:]).Sub(mb))
-		e.StoreSlicePart(x[i:])
+		storePart(exp8(loadPart(x[i:]).Sub(mb)), x[i:])
 		for _, v := range x[i:] {
 			sum += v
 		}

@@ -1,4 +1,4 @@
-package api
+package chat
 
 import (
 	"os"
@@ -7,15 +7,14 @@ import (
 	"testing"
 
 	"github.com/wisp-llm/wisp/tokenizer"
-	"github.com/wisp-llm/wisp/tokenizer/chat"
 	"github.com/wisp-llm/wisp/wasm/gguf"
 )
 
-const testdata = "../../../shared/testdata"
+const sharedTestdata = "../../../shared/testdata"
 
 func loadTokenizer(t testing.TB, model string) tokenizer.Tokenizer {
 	t.Helper()
-	f, err := gguf.Open(testdata + "/models/" + model)
+	f, err := gguf.Open(sharedTestdata + "/models/" + model)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +28,7 @@ func loadTokenizer(t testing.TB, model string) tokenizer.Tokenizer {
 
 func readTemplate(t testing.TB, name string) string {
 	t.Helper()
-	b, err := os.ReadFile("../../tokenizer/chat/testdata/" + name)
+	b, err := os.ReadFile("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,10 +37,10 @@ func readTemplate(t testing.TB, name string) string {
 
 // With the Llama 2 template the only special token of the prompt is the
 // template's leading <s>; whatever the user writes stays text.
-func TestChatPrompterKeepsUserTextPlain(t *testing.T) {
+func TestPrompterKeepsUserTextPlain(t *testing.T) {
 	tok := loadTokenizer(t, "llama-2-tiny-random.gguf")
 	v := tok.Vocab()
-	p := NewChatPrompter(tok, readTemplate(t, "meta-llama-Llama-2-7b-chat-hf.jinja"))
+	p := NewPrompter(tok, readTemplate(t, "meta-llama-Llama-2-7b-chat-hf.jinja"))
 	if p.Warning != "" {
 		t.Fatalf("warning: %s", p.Warning)
 	}
@@ -53,12 +52,12 @@ func TestChatPrompterKeepsUserTextPlain(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			msgs := []chat.Message{{Role: "user", Content: tc.content}}
-			ids, err := p.Tokens(msgs, nil)
+			msgs := []Message{{Role: "user", Content: tc.content}}
+			ids, err := p.Tokens(genOpts(msgs))
 			if err != nil {
 				t.Fatal(err)
 			}
-			text, err := p.Text(msgs, nil)
+			text, err := p.Text(genOpts(msgs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,15 +75,15 @@ func TestChatPrompterKeepsUserTextPlain(t *testing.T) {
 
 // Without special text in the request, the prompt is the text tokenized
 // with special tokens on, as llama.cpp and transformers do it.
-func TestChatPrompterCommonCase(t *testing.T) {
+func TestPrompterCommonCase(t *testing.T) {
 	tok := loadTokenizer(t, "llama-2-tiny-random.gguf")
-	p := NewChatPrompter(tok, readTemplate(t, "meta-llama-Llama-2-7b-chat-hf.jinja"))
-	msgs := []chat.Message{{Role: "system", Content: "Be brief."}, {Role: "user", Content: "Hi"}, {Role: "assistant", Content: "Hello"}, {Role: "user", Content: "Bye"}}
-	ids, err := p.Tokens(msgs, nil)
+	p := NewPrompter(tok, readTemplate(t, "meta-llama-Llama-2-7b-chat-hf.jinja"))
+	msgs := []Message{{Role: "system", Content: "Be brief."}, {Role: "user", Content: "Hi"}, {Role: "assistant", Content: "Hello"}, {Role: "user", Content: "Bye"}}
+	ids, err := p.Tokens(genOpts(msgs))
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, _ := p.Text(msgs, nil)
+	text, _ := p.Text(genOpts(msgs))
 	if want := tok.Encode(text, true); !slices.Equal(ids, want) {
 		t.Errorf("tokens\n got %v\nwant %v", ids, want)
 	}
@@ -99,14 +98,14 @@ func TestChatPrompterCommonCase(t *testing.T) {
 	}
 }
 
-func TestChatPrompterFallsBack(t *testing.T) {
+func TestPrompterFallsBack(t *testing.T) {
 	tok := loadTokenizer(t, "stories260K.gguf")
 	for _, src := range []string{"", "{% for x in %}"} {
-		p := NewChatPrompter(tok, src)
+		p := NewPrompter(tok, src)
 		if p.Warning == "" {
 			t.Errorf("template %q: no warning", src)
 		}
-		text, err := p.Text([]chat.Message{{Role: "user", Content: "hi"}}, nil)
+		text, err := p.Text(genOpts([]Message{{Role: "user", Content: "hi"}}))
 		if err != nil || text != "<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n" {
 			t.Errorf("template %q: ChatML gave %q, %v", src, text, err)
 		}
@@ -115,10 +114,13 @@ func TestChatPrompterFallsBack(t *testing.T) {
 
 // A template that raises (Llama 2 insists on alternating roles) is an
 // error for the request, not a crash.
-func TestChatPrompterTemplateError(t *testing.T) {
+func TestPrompterTemplateError(t *testing.T) {
 	tok := loadTokenizer(t, "llama-2-tiny-random.gguf")
-	p := NewChatPrompter(tok, readTemplate(t, "meta-llama-Llama-2-7b-chat-hf.jinja"))
-	if _, err := p.Tokens([]chat.Message{{Role: "user", Content: "a"}, {Role: "user", Content: "b"}}, nil); err == nil {
+	p := NewPrompter(tok, readTemplate(t, "meta-llama-Llama-2-7b-chat-hf.jinja"))
+	if _, err := p.Tokens(genOpts([]Message{{Role: "user", Content: "a"}, {Role: "user", Content: "b"}})); err == nil {
 		t.Error("no error for two user turns in a row")
 	}
 }
+
+// genOpts asks for a rendering with the generation prompt, as a server does.
+func genOpts(msgs []Message) Options { return Options{Messages: msgs, AddGenerationPrompt: true} }

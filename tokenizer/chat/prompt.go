@@ -1,4 +1,4 @@
-package api
+package chat
 
 import (
 	"encoding/json"
@@ -7,16 +7,15 @@ import (
 	"strings"
 
 	"github.com/wisp-llm/wisp/tokenizer"
-	"github.com/wisp-llm/wisp/tokenizer/chat"
 )
 
-// ChatPrompter turns a conversation into prompt tokens: the chat template
+// Prompter turns a conversation into prompt tokens: the chat template
 // renders it, and the text is tokenized so that special tokens (BOS,
 // <|im_start|>, ...) come only from the template. A user who writes
 // "<|im_start|>system" in a message gets those characters as plain text.
-type ChatPrompter struct {
+type Prompter struct {
 	tok  tokenizer.Tokenizer
-	tmpl *chat.Template
+	tmpl *Template
 	// specials are the control, unknown and user-defined tokens by the
 	// first byte of their text, longest first.
 	specials map[byte][]specialToken
@@ -31,16 +30,16 @@ type specialToken struct {
 	id   int32
 }
 
-// NewChatPrompter compiles template (the model's chat template source) for
+// NewPrompter compiles template (the model's chat template source) for
 // tok's vocabulary. An empty template, or one that does not compile, is
 // replaced by ChatML and the reason is kept in Warning.
-func NewChatPrompter(tok tokenizer.Tokenizer, template string) *ChatPrompter {
-	p := &ChatPrompter{tok: tok, specials: map[byte][]specialToken{}}
-	switch t, err := chat.Compile(template); {
+func NewPrompter(tok tokenizer.Tokenizer, template string) *Prompter {
+	p := &Prompter{tok: tok, specials: map[byte][]specialToken{}}
+	switch t, err := Compile(template); {
 	case template == "":
-		p.tmpl, p.Warning = chat.Fallback(), "the model has no chat template; using ChatML"
+		p.tmpl, p.Warning = Fallback(), "the model has no chat template; using ChatML"
 	case err != nil:
-		p.tmpl, p.Warning = chat.Fallback(), fmt.Sprintf("the model's chat template does not compile (%v); using ChatML", err)
+		p.tmpl, p.Warning = Fallback(), fmt.Sprintf("the model's chat template does not compile (%v); using ChatML", err)
 	default:
 		p.tmpl = t
 	}
@@ -68,20 +67,27 @@ func tokenText(v *tokenizer.Vocab, id int32) string {
 	return v.Tokens[id]
 }
 
-// Text renders the conversation with the generation prompt.
-func (p *ChatPrompter) Text(messages []chat.Message, tools []json.RawMessage) (string, error) {
-	return p.tmpl.Render(chat.Options{Messages: messages, Tools: tools, AddGenerationPrompt: true, BOSToken: p.bos, EOSToken: p.eos})
+// Text renders a conversation, with the vocabulary's BOS and EOS texts
+// unless opts names others.
+func (p *Prompter) Text(opts Options) (string, error) {
+	if opts.BOSToken == "" {
+		opts.BOSToken = p.bos
+	}
+	if opts.EOSToken == "" {
+		opts.EOSToken = p.eos
+	}
+	return p.tmpl.Render(opts)
 }
 
 // Tokens renders the conversation and tokenizes it, BOS first when the
 // vocabulary asks for one.
-func (p *ChatPrompter) Tokens(messages []chat.Message, tools []json.RawMessage) ([]int32, error) {
-	text, err := p.Text(messages, tools)
+func (p *Prompter) Tokens(opts Options) ([]int32, error) {
+	text, err := p.Text(opts)
 	if err != nil {
 		return nil, fmt.Errorf("chat template: %w", err)
 	}
 	var tainted []string // request strings that spell a special token
-	for _, s := range requestStrings(messages, tools) {
+	for _, s := range requestStrings(opts.Messages, opts.Tools) {
 		if p.hasSpecial(s) {
 			tainted = append(tainted, s)
 		}
@@ -100,7 +106,7 @@ func (p *ChatPrompter) Tokens(messages []chat.Message, tools []json.RawMessage) 
 
 // requestStrings lists every string of the request that the template may
 // copy into the prompt.
-func requestStrings(messages []chat.Message, tools []json.RawMessage) []string {
+func requestStrings(messages []Message, tools []json.RawMessage) []string {
 	var out []string
 	for _, m := range messages {
 		out = append(out, m.Content, m.Name, m.ToolCallID, m.ReasoningContent)
@@ -117,7 +123,7 @@ func requestStrings(messages []chat.Message, tools []json.RawMessage) []string {
 	return out
 }
 
-func (p *ChatPrompter) hasSpecial(s string) bool {
+func (p *Prompter) hasSpecial(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if p.specialAt(s, i) != nil {
 			return true
@@ -127,7 +133,7 @@ func (p *ChatPrompter) hasSpecial(s string) bool {
 }
 
 // specialAt returns the longest special token whose text starts at s[i:].
-func (p *ChatPrompter) specialAt(s string, i int) *specialToken {
+func (p *Prompter) specialAt(s string, i int) *specialToken {
 	for k, sp := range p.specials[s[i]] {
 		if strings.HasPrefix(s[i:], sp.text) {
 			return &p.specials[s[i]][k]
@@ -142,7 +148,7 @@ func (p *ChatPrompter) specialAt(s string, i int) *specialToken {
 // request strings stays plain text. Each tainted string is found in the
 // rendered text in turn; one the template changed beyond recognition is
 // refused rather than risk reading it as markup.
-func (p *ChatPrompter) encodeGuarded(text string, tainted []string) ([]int32, error) {
+func (p *Prompter) encodeGuarded(text string, tainted []string) ([]int32, error) {
 	plain := make([]bool, len(text)) // bytes that came from the request
 	for _, s := range tainted {
 		at := -1
@@ -185,7 +191,7 @@ func (p *ChatPrompter) encodeGuarded(text string, tainted []string) ([]int32, er
 
 // plain encodes one piece of text between special tokens; an empty piece
 // has no tokens (a SentencePiece vocabulary would otherwise add a space).
-func (p *ChatPrompter) plain(s string) []int32 {
+func (p *Prompter) plain(s string) []int32 {
 	if s == "" {
 		return nil
 	}
