@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -260,5 +261,22 @@ func checkChatGolden(t *testing.T, ts *testServer) {
 	}
 	if text.String() != want {
 		t.Errorf("streamed chat text differs from llama2.c's:\n got %q\nwant %q", text.String(), want)
+	}
+}
+
+func TestSiteIsServedCrossOriginIsolated(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/index.html", []byte("<title>wisp</title>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	siteHandler(dir).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "wisp") {
+		t.Fatalf("%d %q", rec.Code, rec.Body.String())
+	}
+	for k, v := range map[string]string{"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp", "Cross-Origin-Resource-Policy": "cross-origin"} {
+		if got := rec.Header().Get(k); got != v {
+			t.Errorf("%s: %q, want %q", k, got, v)
+		}
 	}
 }

@@ -109,7 +109,7 @@ func New(c Config) (*Server, error) {
 	mux.Handle("/v1/", s.api)
 	mux.Handle("/health", s.api)
 	if st, err := os.Stat(c.SiteDir); c.SiteDir != "" && err == nil && st.IsDir() {
-		mux.Handle("/", http.FileServer(http.Dir(c.SiteDir)))
+		mux.Handle("/", siteHandler(c.SiteDir))
 	} else {
 		mux.Handle("/", s.api) // OpenAI-shaped 404s
 	}
@@ -182,4 +182,21 @@ func waitFor(wg *sync.WaitGroup, ctx context.Context) {
 	case <-done:
 	case <-ctx.Done():
 	}
+}
+
+// siteHandler serves the static chat site. The page is cross-origin
+// isolated (COOP/COEP), which gives its Web Worker shared memory to stop a
+// generation at once; its files may be loaded from other origins, which the
+// embed widget on someone else's page does.
+func siteHandler(dir string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Embedder-Policy", "require-corp")
+		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
 }

@@ -39,7 +39,7 @@ func parseServeFlags(args []string) (serveOptions, error) {
 	fs.IntVar(&o.ctx, "ctx", 0, "context length per session (0: the model's, at most 4096)")
 	fs.StringVar(&o.apiKey, "api-key", os.Getenv("WISP_API_KEY"), "require 'Authorization: Bearer KEY' on /v1 routes (default $WISP_API_KEY)")
 	fs.StringVar(&o.cors, "cors", "", "comma-separated origins browsers may call from (* for any)")
-	fs.StringVar(&o.site, "site", "site", "directory served at / when it exists")
+	fs.StringVar(&o.site, "site", defaultSite(), "directory served at / when it exists (build it with scripts/build-site build/site)")
 	fs.Int64Var(&o.maxBody, "max-body", 1<<20, "largest request body in bytes")
 	fs.IntVar(&o.threads, "threads", 0, "threads for the native engine (0: all cores)")
 	if _, err := parseFlags(fs, args); err != nil {
@@ -136,4 +136,13 @@ func openServeEngine(o serveOptions) (api.Engine, func() error, error) {
 func isLoopback(a net.Addr) bool {
 	tcp, ok := a.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
+}
+
+// defaultSite is the built site when there is one (it holds runtime.wasm),
+// else the site's sources.
+func defaultSite() string {
+	if st, err := os.Stat("build/site/index.html"); err == nil && !st.IsDir() {
+		return "build/site"
+	}
+	return "site"
 }
