@@ -37,9 +37,15 @@ type Options struct {
 	// MemoryLimit caps the guest's linear memory in bytes; 0 means the
 	// 4 GiB of wasm32.
 	MemoryLimit int64
-	// Deadline bounds each call into the guest (a generation included); a
-	// guest still running then is killed and restarted. 0: no deadline.
+	// Deadline bounds each request: a generation stops at its next token
+	// once it has passed, and returns context.DeadlineExceeded. 0: none.
 	Deadline time.Duration
+	// Preemptible lets the host kill a guest at any instruction, a second
+	// after its request's deadline or cancellation, and restart it; without
+	// it a guest stops only between tokens. It costs speed: wazero then
+	// checks for cancellation in every loop (measured 5.6× slower on the
+	// Q8_0 kernel), so it is for hosts that run untrusted runtime builds.
+	Preemptible bool
 	// Context is the session's context length in tokens; 0: the model's,
 	// at most 4096.
 	Context int
@@ -77,6 +83,7 @@ type Engine struct {
 	restarts int
 	emit     func(abi.Delta) error // the running generation's callback
 	emitErr  error
+	grace    time.Duration // from a request's end to killing a preemptible guest
 }
 
 // guest is one instance of the module with the model loaded and a session.
@@ -112,14 +119,14 @@ func Open(modelPath string, opts Options) (*Engine, error) {
 	}
 	ctx := context.Background()
 	cfg := wz.NewRuntimeConfig(). // the compiler on amd64 and arm64, the interpreter elsewhere
-					WithCloseOnContextDone(true).
+					WithCloseOnContextDone(opts.Preemptible).
 					WithMemoryLimitPages(uint32(opts.MemoryLimit / 65536))
 	if cache, err := compilationCache(opts.CacheDir); err != nil {
 		return nil, err
 	} else if cache != nil {
 		cfg = cfg.WithCompilationCache(cache)
 	}
-	e := &Engine{opts: opts, modelPath: abs, modelSize: st.Size(), runtime: wz.NewRuntimeWithConfig(ctx, cfg)}
+	e := &Engine{opts: opts, modelPath: abs, modelSize: st.Size(), runtime: wz.NewRuntimeWithConfig(ctx, cfg), grace: stopGrace}
 	if err := e.init(ctx, wasm); err != nil {
 		e.runtime.Close(ctx)
 		return nil, err

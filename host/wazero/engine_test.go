@@ -159,12 +159,33 @@ func TestEmitStopsAndCancels(t *testing.T) {
 	}
 }
 
-// TestDeadlineKillsAndRestarts runs a guest past its deadline: it is killed,
-// the error says so, and the next request runs in a fresh guest.
-func TestDeadlineKillsAndRestarts(t *testing.T) {
+func TestDeadlineStopsBetweenTokens(t *testing.T) {
 	e := open(t, Options{Runtime: runtimeWasm(t, false), Context: 2048, Deadline: 20 * time.Millisecond})
 	bos := greedy200(t, e).Prompt
-	_, err := e.Generate(context.Background(), abi.GenerateRequest{Prompt: bos, MaxTokens: 2000}, func(abi.Delta) error { return nil })
+	res, err := e.Generate(context.Background(), abi.GenerateRequest{Prompt: bos, MaxTokens: 2000}, func(abi.Delta) error { return nil })
+	if !errors.Is(err, context.DeadlineExceeded) || res.CompletionTokens >= 2000 {
+		t.Fatalf("got %+v, %v; want a stop at the deadline", res, err)
+	}
+	if e.Restarts() != 0 {
+		t.Fatalf("a guest stopped between tokens was restarted")
+	}
+}
+
+// TestPreemptedGuestRestarts kills a preemptible guest at its deadline (with
+// no grace, so it cannot stop by itself) and checks that the next request
+// runs in a fresh guest.
+func TestPreemptedGuestRestarts(t *testing.T) {
+	e := open(t, Options{Runtime: runtimeWasm(t, false), Context: 2048, Deadline: 20 * time.Millisecond, Preemptible: true})
+	e.grace = 0
+	bos := greedy200(t, e).Prompt
+	first := true
+	_, err := e.Generate(context.Background(), abi.GenerateRequest{Prompt: bos, MaxTokens: 2000}, func(abi.Delta) error {
+		if first { // pass the deadline here, so the guest goes on into it
+			first = false
+			time.Sleep(50 * time.Millisecond)
+		}
+		return nil
+	})
 	if !errors.Is(err, ErrGuestCrashed) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want the guest killed at its deadline", err)
 	}

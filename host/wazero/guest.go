@@ -158,7 +158,7 @@ func (e *Engine) call(ctx context.Context, g *guest, name string, args ...uint64
 		e.crashed(g)
 		var exit *sys.ExitError
 		if errors.As(err, &exit) && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled) {
-			return 0, fmt.Errorf("%w: %s killed: %w", ErrGuestCrashed, name, ctx.Err())
+			return 0, fmt.Errorf("%w: %s killed: %w", ErrGuestCrashed, name, context.Cause(ctx))
 		}
 		return 0, fmt.Errorf("%w: %s: %v", ErrGuestCrashed, name, err)
 	}

@@ -49,11 +49,16 @@ func (e *Engine) request(ctx context.Context, name string, req, into any) error 
 
 // Generate runs one request in the engine's session (whose cache is reused
 // when a prompt extends the previous one), calling emit with each delta.
-// When ctx is cancelled generation stops at the next delta and Generate
-// returns the result so far with ctx's error; a guest that does not stop
-// within a second, or that outlives Options.Deadline, is killed.
+// When ctx is cancelled or Options.Deadline passes, generation stops at the
+// next token and Generate returns the result so far with the context's
+// error; a preemptible guest that does not stop is killed a second later.
 func (e *Engine) Generate(ctx context.Context, req abi.GenerateRequest, emit func(abi.Delta) error) (abi.Result, error) {
 	var res abi.Result
+	if e.opts.Deadline > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, e.opts.Deadline)
+		defer cancel()
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	g, err := e.ready(ctx)
@@ -88,19 +93,13 @@ func (e *Engine) Generate(ctx context.Context, req abi.GenerateRequest, emit fun
 	return res, nil
 }
 
-// callContext is the context a guest call runs under: it ends at the
-// engine's deadline, and a grace period after ctx ends.
-func (e *Engine) callContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	if e.opts.Deadline > 0 {
-		var cancelDeadline context.CancelFunc
-		callCtx, cancelDeadline = context.WithTimeout(callCtx, e.opts.Deadline)
-		inner := cancel
-		cancel = func() { cancelDeadline(); inner() }
-	}
+// callContext is the context a guest call runs under: it ends e.grace
+// after ctx does (which kills the guest only when it is preemptible).
+func (e *Engine) callContext(ctx context.Context) (context.Context, func()) {
+	callCtx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(ctx, func() {
-		t := time.AfterFunc(stopGrace, cancel)
+		t := time.AfterFunc(e.grace, func() { cancel(ctx.Err()) })
 		context.AfterFunc(callCtx, func() { t.Stop() })
 	})
-	return callCtx, func() { stop(); cancel() }
+	return callCtx, func() { stop(); cancel(nil) }
 }

@@ -181,7 +181,7 @@ async function benchModel(model, opts, emit, note) {
 function table({model, bandwidth, rows}, opts) {
     const out = [];
     const mib = (bandwidth.bytes_per_token / (1 << 20)).toFixed(1);
-    out.push(`${model}: ${mib} MiB of weights per token; memory bandwidth ${bandwidth.gbps.toFixed(2)} GB/s (${bandwidth.threads} threads) → decode limit ${bandwidth.decode_limit_tps.toFixed(1)} tok/s`);
+    out.push(`${model}: ${mib} MiB of weights per token; memory bandwidth ${bandwidth.gbps.toFixed(2)} GB/s (threads: ${bandwidth.threads}) → decode limit ${bandwidth.decode_limit_tps.toFixed(1)} tok/s`);
     out.push(`pp${opts.prompt} prefill and tg${opts.gen} decode, tokens/s, median of ${opts.reps} runs after a warm-up; × = ratio`);
     const head = ["runtime", "threads", "prefill", "×llama.cpp", "decode", "×llama.cpp", "×limit"];
     const lines = [head];

@@ -12,11 +12,14 @@ import (
 	"github.com/wisp-llm/wisp/wasm/tensor"
 )
 
-// Fast is the native CPU backend: matrix products on all cores against
-// activations quantized to 8-bit blocks (integer dot products, with
-// simd/archsimd kernels on amd64 built with GOEXPERIMENT=simd), attention
-// split by heads, and no allocation per token once its buffers have grown
-// to the largest batch seen.
+// Fast is the native CPU backend: matrix products split by rows over a
+// persistent pool of threads, with the activations rounded as llama.cpp
+// rounds them (8-bit Q8_0/Q8_K blocks and integer dot products for Q8_0,
+// Q4_0, Q5_0, Q4_K, Q5_K and Q6_K weights; F16 for F16 weights; none for
+// F32 and the other types, which use the reference kernels), vector
+// kernels from package simd, a prefill that multiplies each weight block
+// by four tokens at once, attention split by heads, and no allocation per
+// token once its buffers have grown to the largest batch seen.
 //
 // A Fast may be shared by several models and sessions: its parallel
 // operations take turns. Close stops its worker goroutines; a Fast that is

@@ -51,7 +51,7 @@ func (t *matmulTask) run(int) {
 		}
 		i1 := min(i0+t.chunk, rows)
 		r := 0
-		if typ := t.w.Type; typ == tensor.Q8_0 || typ == tensor.Q4_0 {
+		if typ := t.w.Type; typ == tensor.Q8_0 || typ == tensor.Q4_0 || typ == tensor.Q4_K {
 			for ; r+4 <= t.x.Rows; r += 4 {
 				t.fourRowsOf(r, i0, i1)
 			}
@@ -112,7 +112,7 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 			out[k] = simd.DotF32(wf[i*n:(i+1)*n], x)
 		}
 	case tensor.F16:
-		x := row(t.x, r)
+		x := t.q.f16[r*t.x.Cols : (r+1)*t.x.Cols]
 		for k := range out {
 			i := i0 + k
 			out[k] = simd.DotF16(w[i*rb:(i+1)*rb], x)
@@ -137,15 +137,18 @@ func (t *matmulTask) fourRowsOf(r, i0, i1 int) {
 	w, rb := t.w.Data, t.rowBytes
 	cols := t.dst.Cols
 	out := t.dst.Data[r*cols : (r+4)*cols]
-	qs, d, _ := t.q.rowRange(r, 4)
+	qs, d, sums := t.q.rowRange(r, 4)
 	stride := t.x.Cols
 	var v [4]float32
 	for i := i0; i < i1; i++ {
 		wi := w[i*rb : (i+1)*rb]
-		if t.w.Type == tensor.Q8_0 {
+		switch t.w.Type {
+		case tensor.Q8_0:
 			simd.DotQ8_0x4(wi, qs, d, stride, &v)
-		} else {
+		case tensor.Q4_0:
 			simd.DotQ4_0x4(wi, qs, d, stride, &v)
+		case tensor.Q4_K:
+			simd.DotQ4_Kx4(wi, qs, d, sums, stride, &v)
 		}
 		if t.bias != nil {
 			for k := range v {

@@ -95,28 +95,31 @@ type parityModel struct {
 }
 
 var parityModels = []parityModel{
-	// Float weights take no quantization: only the order of float32
-	// additions differs (vector lanes, four accumulators), which moves
-	// logits by a few ulps of their magnitude.
+	// F32 weights take no rounding: only the order of float32 additions
+	// differs (vector lanes, four accumulators), which moves logits by a
+	// few ulps of their magnitude. F16 weights take F16-rounded
+	// activations; llama-2-tiny-random's random distribution barely moves.
 	{"stories260K F32", func(tb testing.TB) []byte { return readModel(tb, "stories260K.gguf") }, 1e-5},
 	{"llama-2-tiny-random F16", func(tb testing.TB) []byte { return readModel(tb, "llama-2-tiny-random.gguf") }, 1e-6},
-	// Quantized weights meet activations quantized to 8 bits: each
+	// Quantized weights meet activations quantized to 8 bits, as llama.cpp
+	// quantizes them (and F16 weights meet F16-rounded activations): each
 	// activation moves by up to half a step, 1/254 of its block's largest
-	// magnitude for Q8_0, 1/256 of a 256-element super-block's for Q8_K, as
-	// in llama.cpp. Through two layers of a random model this moves
-	// probabilities by up to 7e-3 (Q8_0) and 1.1e-2 (Q8_K, coarser blocks).
-	// Rounding is discontinuous, so even the float32 summation order of the
-	// vector and portable kernels moves results by that much; the kernels
-	// themselves are checked exactly in package simd.
+	// magnitude. Through two layers of a random model this moves
+	// probabilities by up to 1.8e-2 from the float32 reference (measured;
+	// the llama.cpp parity test shows the fast backend is the one that
+	// agrees with llama.cpp). Rounding is discontinuous, so even the
+	// float32 summation order of the vector and portable kernels moves
+	// results by that much; the kernels themselves are checked exactly in
+	// package simd.
 	{"synthetic Q8_0", func(tb testing.TB) []byte {
 		return synthModel(tb, smallShape, synthTypes{tensor.Q8_0, tensor.Q8_0}, 1)
-	}, 2e-2},
+	}, 3e-2},
 	{"synthetic Q4_0", func(tb testing.TB) []byte {
 		return synthModel(tb, smallShape, synthTypes{tensor.Q4_0, tensor.Q8_0}, 2)
-	}, 2e-2},
+	}, 3e-2},
 	{"synthetic Q5_0/Q8_0", func(tb testing.TB) []byte {
 		return synthModel(tb, smallShape, synthTypes{tensor.Q5_0, tensor.Q8_0}, 6)
-	}, 2e-2},
+	}, 3e-2},
 	{"synthetic Q4_K/Q6_K", func(tb testing.TB) []byte {
 		return synthModel(tb, smallShape, synthTypes{tensor.Q4_K, tensor.Q6_K}, 3)
 	}, 3e-2},

@@ -34,7 +34,7 @@ type llamaCppCase struct {
 	golden string
 	model  func(testing.TB) []byte
 	// firstTol bounds |Δp| at the first position, allTol at every position
-	// (see the measurements in TestFastLlamaCppParity's comment).
+	// (see the measurements above llamaCppCases).
 	firstTol, allTol float64
 }
 
@@ -72,21 +72,36 @@ func synthesizedModel(shape, typ string) func(testing.TB) []byte {
 	}
 }
 
-// Measured on the fast backend (first position / all 26 positions), with
-// the float32 reference's all-position difference from the model package's
-// README in brackets:
+// Measured largest |Δp| against llama.cpp at the first position (BOS alone,
+// through every weight matrix once) and over all 26 positions, vector
+// kernels / portable kernels, with the float32 reference's all-position
+// difference from wasm/model's README in brackets:
 //
-//	stories260K          7.1e-7 / 7.1e-7   [F32 weights, no rounding on either side]
-//	llama-2-tiny-random  see below
-//	stories260K-f16      to be filled
+//	stories260K       F32   6e-7 / 1e-6,   1.5e-6 / 1.5e-6  [F32 both sides]
+//	llama-2-tiny-r.   F16   1.2e-10 both,  2e-10 both       [its bound: 2e-8]
+//	stories260K-f16   F16   8e-7 / 4e-7,   4.2e-4 / 6.0e-4  [3.4e-4]
+//	stories260K-q8_0        6e-7 / 3e-7,   1.6e-6 / 1.6e-6  [1.4e-2]
+//	stories260K-q4_0        3e-7 / 3e-7,   9.8e-3 / 2.2e-2  [2.3e-2]
+//	random256-q4_k          5e-7 / 6e-7,   7.1e-4 / 1.3e-6  [3.6e-3]
+//	random256-q5_k          1e-7 / 1e-7,   1.2e-6 / 1.2e-6  [2.9e-3]
+//	random256-q6_k          4e-7 / 4e-7,   1.4e-6 / 1.4e-6  [5.1e-3]
+//
+// The first position agrees to summation order for every type, so the
+// activation rounding is llama.cpp's. Later positions sometimes drift: the
+// two sides' float32 sums, in different orders, land on different sides of
+// a rounding step and the difference grows along the sequence (the same
+// drift the model package's README describes). firstTol is therefore 1e-5
+// throughout; allTol is about twice the worst drift measured, and 1e-3
+// where none was seen (FMA contraction on other architectures can start it).
 var llamaCppCases = []llamaCppCase{
 	{"stories260K.json", func(tb testing.TB) []byte { return readModel(tb, "stories260K.gguf") }, 1e-5, 1e-5},
-	{"stories260K-f16.json", convertedModel("stories260K.gguf", "F16"), 1, 1},
-	{"stories260K-q8_0.json", convertedModel("stories260K.gguf", "Q8_0"), 1, 1},
-	{"stories260K-q4_0.json", convertedModel("stories260K.gguf", "Q4_0"), 1, 1},
-	{"random256-q4_k.json", synthesizedModel("random256", "Q4_K"), 1, 1},
-	{"random256-q5_k.json", synthesizedModel("random256", "Q5_K"), 1, 1},
-	{"random256-q6_k.json", synthesizedModel("random256", "Q6_K"), 1, 1},
+	{"llama-2-tiny-random.json", func(tb testing.TB) []byte { return readModel(tb, "llama-2-tiny-random.gguf") }, 1e-9, 1e-9},
+	{"stories260K-f16.json", convertedModel("stories260K.gguf", "F16"), 1e-5, 1.5e-3},
+	{"stories260K-q8_0.json", convertedModel("stories260K.gguf", "Q8_0"), 1e-5, 1e-3},
+	{"stories260K-q4_0.json", convertedModel("stories260K.gguf", "Q4_0"), 1e-5, 4e-2},
+	{"random256-q4_k.json", synthesizedModel("random256", "Q4_K"), 1e-5, 2e-3},
+	{"random256-q5_k.json", synthesizedModel("random256", "Q5_K"), 1e-5, 1e-3},
+	{"random256-q6_k.json", synthesizedModel("random256", "Q6_K"), 1e-5, 1e-3},
 }
 
 func TestFastLlamaCppParity(t *testing.T) {

@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"fmt"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -63,5 +64,21 @@ func TestPoolDispatchDoesNotAllocate(t *testing.T) {
 	var task countTask
 	if n := testing.AllocsPerRun(100, func() { p.run(&task) }); n != 0 {
 		t.Fatalf("%v allocations per run", n)
+	}
+}
+
+// BenchmarkPoolRun is the cost of one parallel operation that does nothing:
+// publishing it, the workers noticing, and waiting for them.
+func BenchmarkPoolRun(b *testing.B) {
+	for _, threads := range []int{1, 2, 4} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			p := newPool(threads)
+			defer p.close()
+			var task countTask
+			b.ReportAllocs()
+			for b.Loop() {
+				p.run(&task)
+			}
+		})
 	}
 }

@@ -9,12 +9,14 @@ import (
 	"github.com/wisp-llm/wisp/wasm/tensor"
 )
 
-// activationType is how activations are quantized before their dot product
+// activationType is how activations are rounded before their dot product
 // with a weight of type t, as llama.cpp does it: Q8_0 blocks for the 32-wide
-// formats, Q8_K super-blocks for the K-quants, and no quantization (F32) for
-// float weights and the formats without an integer kernel.
+// formats, Q8_K super-blocks for the K-quants, F16 for F16 weights, and no
+// rounding (F32) for F32 weights and the formats without an integer kernel.
 func activationType(t tensor.Type) tensor.Type {
 	switch t {
+	case tensor.F16:
+		return tensor.F16
 	case tensor.Q8_0, tensor.Q4_0, tensor.Q5_0:
 		return tensor.Q8_0
 	case tensor.Q4_K, tensor.Q5_K, tensor.Q6_K:
@@ -23,16 +25,18 @@ func activationType(t tensor.Type) tensor.Type {
 	return tensor.F32
 }
 
-// q8Acts holds a batch of activation rows quantized to 8-bit blocks. The
+// q8Acts holds a batch of activation rows quantized to 8-bit blocks (or
+// rounded to F16, in f16). The
 // forward pass multiplies the same normalised input by several weights in a
 // row (Q, K and V; gate and up), so the last input is remembered (its
 // backend buffer and a copy of its values) and not quantized again.
 type q8Acts struct {
-	kind       tensor.Type // tensor.Q8_0 or tensor.Q8_K
+	kind       tensor.Type // tensor.Q8_0, tensor.Q8_K or tensor.F16
 	rows, cols int
 	qs         []int8
 	d          []float32
 	sums       []int16
+	f16        []float32 // F16-rounded values, exactly representable
 
 	src    *model.Act
 	values []float32 // copy of src's rows when quantized
@@ -47,15 +51,20 @@ func (q *q8Acts) quantize(p *pool, kind tensor.Type, x *model.Act) {
 	if q.kind == kind && q.src == x && q.rows == x.Rows && q.cols == x.Cols && slices.Equal(q.values, x.Data[:n]) {
 		return
 	}
+	q.kind, q.src, q.rows, q.cols = kind, x, x.Rows, x.Cols
+	q.values = append(q.values[:0], x.Data[:n]...)
+	if kind == tensor.F16 {
+		q.f16 = grow(q.f16, n)
+		simd.RoundF16(q.f16, q.values)
+		return
+	}
 	block := 32
 	if kind == tensor.Q8_K {
 		block = 256
 	}
-	q.kind, q.src, q.rows, q.cols = kind, x, x.Rows, x.Cols
 	q.qs = grow(q.qs, n)
 	q.d = grow(q.d, n/block)
 	q.sums = grow(q.sums, n/q.sumGroup())
-	q.values = append(q.values[:0], x.Data[:n]...)
 	if x.Rows == 1 {
 		q.quantizeRows(0, 1)
 		return

@@ -7,6 +7,8 @@
   ;; half4 widens four halves (zero-extended into i32 lanes) to f32 exactly:
   ;; the exponent and mantissa shifted into place and scaled by 2^112 give
   ;; normals and subnormals alike; infinities and NaNs get their exponent.
+  ;; The tile loop below writes the same steps out (engines do not inline
+  ;; calls between wasm functions reliably); the one-row tail calls it.
   (func $half4 (param $h v128) (result v128)
     (local $mag v128)
     (local.set $mag (v128.and (local.get $h) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)))
@@ -28,7 +30,7 @@
     (local $r i32) (local $c i32) (local $p i32) (local $xp i32) (local $acc v128)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
     (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
-    (local $s f32)
+    (local $s f32) (local $h v128) (local $mag v128)
     (if (i32.eqz (i32.and (local.get $cols) (i32.const 3)))
       (then
         (block $rows4done
@@ -41,10 +43,42 @@
             (block $colsdone
               (loop $cols
                 (br_if $colsdone (i32.ge_s (local.get $c) (local.get $cols)))
-                (local.set $a0 (call $half4 (v128.load16x4_u (local.get $p))))
-                (local.set $a1 (call $half4 (v128.load16x4_u (i32.add (local.get $p) (local.get $stride)))))
-                (local.set $a2 (call $half4 (v128.load16x4_u (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 1))))))
-                (local.set $a3 (call $half4 (v128.load16x4_u (i32.add (local.get $p) (i32.mul (local.get $stride) (i32.const 3))))))
+                (local.set $h (v128.load16x4_u (local.get $p)))
+                (local.set $mag (v128.and (local.get $h) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)))
+                (local.set $a0 (v128.or
+                  (v128.or
+                    (f32x4.mul (i32x4.shl (local.get $mag) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
+                    (i32x4.shl (v128.and (local.get $h) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16)))
+                  (v128.and
+                    (i32x4.ge_u (local.get $mag) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00))
+                    (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
+                (local.set $h (v128.load16x4_u (i32.add (local.get $p) (local.get $stride))))
+                (local.set $mag (v128.and (local.get $h) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)))
+                (local.set $a1 (v128.or
+                  (v128.or
+                    (f32x4.mul (i32x4.shl (local.get $mag) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
+                    (i32x4.shl (v128.and (local.get $h) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16)))
+                  (v128.and
+                    (i32x4.ge_u (local.get $mag) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00))
+                    (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
+                (local.set $h (v128.load16x4_u (i32.add (local.get $p) (i32.shl (local.get $stride) (i32.const 1)))))
+                (local.set $mag (v128.and (local.get $h) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)))
+                (local.set $a2 (v128.or
+                  (v128.or
+                    (f32x4.mul (i32x4.shl (local.get $mag) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
+                    (i32x4.shl (v128.and (local.get $h) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16)))
+                  (v128.and
+                    (i32x4.ge_u (local.get $mag) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00))
+                    (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
+                (local.set $h (v128.load16x4_u (i32.add (local.get $p) (i32.mul (local.get $stride) (i32.const 3)))))
+                (local.set $mag (v128.and (local.get $h) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)))
+                (local.set $a3 (v128.or
+                  (v128.or
+                    (f32x4.mul (i32x4.shl (local.get $mag) (i32.const 13)) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
+                    (i32x4.shl (v128.and (local.get $h) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16)))
+                  (v128.and
+                    (i32x4.ge_u (local.get $mag) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00))
+                    (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
                 (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a0) (local.get $a1)))
                 (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a0) (local.get $a1)))
                 (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a2) (local.get $a3)))

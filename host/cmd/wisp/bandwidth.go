@@ -43,7 +43,7 @@ func runBandwidth(stdout io.Writer, modelPath string, threads, reps, mib int, as
 	if asJSON {
 		return json.NewEncoder(stdout).Encode(res)
 	}
-	fmt.Fprintf(stdout, "memory bandwidth  %.2f GB/s  (streaming read of %d MiB, %d threads, best of %d)\n", res.GBps, mib, threads, reps)
+	fmt.Fprintf(stdout, "memory bandwidth  %.2f GB/s  (streaming read of %d MiB, threads: %d, best of %d)\n", res.GBps, mib, threads, reps)
 	if res.BytesPerToken > 0 {
 		fmt.Fprintf(stdout, "weights per token %.1f MiB  →  decode limit %.1f tok/s\n", float64(res.BytesPerToken)/(1<<20), res.DecodeLimitTPS)
 	}

@@ -25,9 +25,11 @@ func u8x32(p unsafe.Pointer, off int) archsimd.Uint8x32 {
 	return archsimd.LoadUint8x32((*[32]uint8)(unsafe.Add(p, off)))
 }
 
-// f16p reads the half at p+off.
+// f16p reads the half at p+off. A table lookup costs fewer instructions
+// than converting in registers, and the kernels are bound by instructions.
 func f16p(p unsafe.Pointer, off int) float32 {
-	return f16((*[2]byte)(unsafe.Add(p, off))[:])
+	b := (*[2]byte)(unsafe.Add(p, off))
+	return halfTable[uint16(b[0])|uint16(b[1])<<8]
 }
 
 // dotSigned32 sums a·b over pairs of signed bytes into eight int32 lanes.
@@ -251,6 +253,53 @@ func dotQ4_KAVX2(w []byte, qs []int8, d []float32, sums []int16) float32 {
 		mins += f16p(wp, off+2) * dx * float32(minTermK4(&m, sums[16*b:]))
 	}
 	return hsum8(acc) - mins
+}
+
+// dotQ4_Kx4AVX2 is dotQ4_KAVX2 for four activation rows stride elements
+// apart (stride/256 super-blocks apart in d, stride/16 in sums), unpacking
+// each weight super-block once; the float operations per row are the
+// one-row kernel's, in its order.
+func dotQ4_Kx4AVX2(w []byte, qs []int8, d []float32, sums []int16, stride int, out *[4]float32) {
+	n := stride / 256
+	if n == 0 {
+		*out = [4]float32{}
+		return
+	}
+	ns := stride / 16
+	_, _, _, _ = w[q4_KBytes*n-1], qs[4*stride-1], d[4*n-1], sums[4*ns-1]
+	wp, xp := unsafe.Pointer(&w[0]), unsafe.Pointer(&qs[0])
+	mask := archsimd.BroadcastUint8x32(0xf)
+	var a0, a1, a2, a3 archsimd.Float32x8
+	var m0, m1, m2, m3 float32
+	var sc, m [8]int32
+	for b := range n {
+		off, xo := q4_KBytes*b, 256*b
+		scalesK4(w[off+4:off+16], &sc, &m)
+		var s0, s1, s2, s3 archsimd.Int32x8
+		for j := range 4 {
+			raw := u8x32(wp, off+16+32*j)
+			lo := raw.And(mask)
+			hi := raw.AsUint16x16().ShiftAllRight(4).AsUint8x32().And(mask)
+			sl := archsimd.BroadcastInt16x16(int16(sc[2*j]))
+			sh := archsimd.BroadcastInt16x16(int16(sc[2*j+1]))
+			xl, xh := xo+64*j, xo+64*j+32
+			s0 = s0.Add(lo.DotProductPairsSaturated(i8x32(xp, xl)).DotProductPairs(sl)).Add(hi.DotProductPairsSaturated(i8x32(xp, xh)).DotProductPairs(sh))
+			s1 = s1.Add(lo.DotProductPairsSaturated(i8x32(xp, xl+stride)).DotProductPairs(sl)).Add(hi.DotProductPairsSaturated(i8x32(xp, xh+stride)).DotProductPairs(sh))
+			s2 = s2.Add(lo.DotProductPairsSaturated(i8x32(xp, xl+2*stride)).DotProductPairs(sl)).Add(hi.DotProductPairsSaturated(i8x32(xp, xh+2*stride)).DotProductPairs(sh))
+			s3 = s3.Add(lo.DotProductPairsSaturated(i8x32(xp, xl+3*stride)).DotProductPairs(sl)).Add(hi.DotProductPairsSaturated(i8x32(xp, xh+3*stride)).DotProductPairs(sh))
+		}
+		dw, dmin := f16p(wp, off), f16p(wp, off+2)
+		d0, d1, d2, d3 := d[b], d[n+b], d[2*n+b], d[3*n+b]
+		a0 = s0.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(dw*d0), a0)
+		a1 = s1.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(dw*d1), a1)
+		a2 = s2.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(dw*d2), a2)
+		a3 = s3.ConvertToFloat32().MulAdd(archsimd.BroadcastFloat32x8(dw*d3), a3)
+		m0 += dmin * d0 * float32(minTermK4(&m, sums[16*b:]))
+		m1 += dmin * d1 * float32(minTermK4(&m, sums[ns+16*b:]))
+		m2 += dmin * d2 * float32(minTermK4(&m, sums[2*ns+16*b:]))
+		m3 += dmin * d3 * float32(minTermK4(&m, sums[3*ns+16*b:]))
+	}
+	out[0], out[1], out[2], out[3] = hsum8(a0)-m0, hsum8(a1)-m1, hsum8(a2)-m2, hsum8(a3)-m3
 }
 
 func dotQ5_KAVX2(w []byte, qs []int8, d []float32, sums []int16) float32 {

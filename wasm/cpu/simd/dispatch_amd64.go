@@ -77,6 +77,16 @@ func DotQ8_0x4(w []byte, qs []int8, d []float32, stride int, out *[4]float32) {
 	dotQ8_0x4Go(w, qs, d, stride, out)
 }
 
+// DotQ4_Kx4 is DotQ8_0x4 for a Q4_K weight row and Q8_K activation rows
+// (stride/256 apart in d, stride/16 apart in sums).
+func DotQ4_Kx4(w []byte, qs []int8, d []float32, sums []int16, stride int, out *[4]float32) {
+	if useAVX2 {
+		dotQ4_Kx4AVX2(w, qs, d, sums, stride, out)
+		return
+	}
+	dotQ4_Kx4Go(w, qs, d, sums, stride, out)
+}
+
 // DotQ4_0x4 is DotQ8_0x4 for a Q4_0 weight row.
 func DotQ4_0x4(w []byte, qs []int8, d []float32, stride int, out *[4]float32) {
 	if useAVX2 {

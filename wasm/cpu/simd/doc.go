@@ -5,9 +5,13 @@
 //
 // Every kernel has a portable Go version (the only one on wasm and on builds
 // without GOEXPERIMENT=simd) and, on amd64 built with GOEXPERIMENT=simd, a
-// simd/archsimd version chosen at start-up from the CPU's features. The
-// integer parts of the quantized dot products are exact in both, so the two
-// differ only in the order of float32 additions.
+// simd/archsimd version (AVX2 and FMA; AVX-512 only for narrowing stores,
+// as Go 1.26's archsimd has no VNNI dot product) chosen at start-up from the
+// CPU's features. The quantizers agree bit for bit, and the integer parts
+// of the quantized dot products are exact in both, so the dot products
+// differ only in the order of float32 additions. The vector SwiGLU and
+// Softmax use a float32 polynomial exponential within an ulp or two of
+// math.Exp.
 //
 // Like the reference kernels in package tensor, these trust their callers:
 // slices have the sizes the weight type implies (checked once when a model

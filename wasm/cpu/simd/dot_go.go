@@ -173,3 +173,10 @@ func dotQ4_0x4Go(w []byte, qs []int8, d []float32, stride int, out *[4]float32) 
 		out[k] = dotQ4_0Go(w, qs[k*stride:k*stride+stride], d[k*nb:k*nb+nb])
 	}
 }
+
+func dotQ4_Kx4Go(w []byte, qs []int8, d []float32, sums []int16, stride int, out *[4]float32) {
+	nb, ns := stride/256, stride/16
+	for k := range out {
+		out[k] = dotQ4_KGo(w, qs[k*stride:k*stride+stride], d[k*nb:k*nb+nb], sums[k*ns:k*ns+ns])
+	}
+}

@@ -184,12 +184,12 @@ func quantizeQ8_0AVX2(x []float32, qs []int8, d []float32, sums []int16) {
 		m = absMax8(v1, m)
 		m = absMax8(v2, m)
 		m = absMax8(v3, m)
-		scale := hmax8(m) / 127
+		amax := hmax8(m)
 		var inv float32
-		if scale != 0 {
-			inv = 1 / scale
+		if amax != 0 {
+			inv = 127 / amax
 		}
-		d[b] = roundF16(scale)
+		d[b] = roundF16(amax / 127)
 		iv := archsimd.BroadcastFloat32x8(inv)
 		q0 := v0.Mul(iv).RoundToEven().ConvertToInt32()
 		q1 := v1.Mul(iv).RoundToEven().ConvertToInt32()
@@ -230,7 +230,7 @@ func quantizeQ8_KAVX2(x []float32, qs []int8, d []float32, sums []int16) {
 				break
 			}
 		}
-		iscale := -128 / vmax
+		iscale := -127 / vmax
 		iv := archsimd.BroadcastFloat32x8(iscale)
 		for g := range 16 {
 			q0 := archsimd.LoadFloat32x8Slice(xb[16*g:]).Mul(iv).RoundToEven().Min(limit).ConvertToInt32()

@@ -31,3 +31,12 @@ func f16(b []byte) float32 {
 // roundF16 rounds v to the nearest half and back, as llama.cpp stores the
 // scale of a Q8_0 block.
 func roundF16(v float32) float32 { return halfTable[tensor.F32ToF16(v)] }
+
+// RoundF16 sets dst to src rounded to the nearest F16 values (ties to
+// even), as llama.cpp rounds the activations multiplied by F16 weights.
+func RoundF16(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = halfTable[tensor.F32ToF16(v)]
+	}
+}

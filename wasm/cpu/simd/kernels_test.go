@@ -134,9 +134,6 @@ func TestQuantizeActivations(t *testing.T) {
 						amax = math.Max(amax, math.Abs(float64(v)))
 					}
 					step := amax / 127
-					if k {
-						step = amax / 128
-					}
 					bound := step/2*(1+1e-6) + 127*math.Abs(step-float64(ref.d[b]))
 					for i := bs * b; i < bs*b+bs; i++ {
 						if e := math.Abs(float64(x[i]) - ref.value(i)); e > bound {
@@ -422,6 +419,45 @@ func TestSoftmax(t *testing.T) {
 		}
 		if math.Abs(sum-1) > 1e-5 {
 			t.Errorf("n=%d: probabilities sum to %v", n, sum)
+		}
+	}
+}
+
+func TestRoundF16(t *testing.T) {
+	src := randomFloats(t, 100, 9)
+	src = append(src, 0, 65520, 1e-8, -3e-5, float32(math.Inf(1)))
+	dst := make([]float32, len(src))
+	RoundF16(dst, src)
+	for i, v := range src {
+		if want := tensor.F16ToF32(tensor.F32ToF16(v)); dst[i] != want {
+			t.Errorf("RoundF16(%v) = %v, want %v", v, dst[i], want)
+		}
+	}
+}
+
+func TestFourRowDotsQ4_K(t *testing.T) {
+	for _, blocks := range []int{1, 3} {
+		n := 256 * blocks
+		var rows []*q8Row
+		var qs []int8
+		var d []float32
+		var sums []int16
+		for k := range 4 {
+			q := quantizeRow(randomFloats(t, n, uint64(10*blocks+k)), true, QuantizeQ8_0, QuantizeQ8_K)
+			rows = append(rows, q)
+			qs, d, sums = append(qs, q.qs...), append(d, q.d...), append(sums, q.sums...)
+		}
+		w := quantizeWeights(t, tensor.Q4_K, randomFloats(t, n, 1))
+		var fast, port [4]float32
+		DotQ4_Kx4(w, qs, d, sums, n, &fast)
+		dotQ4_Kx4Go(w, qs, d, sums, n, &port)
+		for k, q := range rows {
+			if want := DotQ4_K(w, q.qs, q.d, q.sums); math.Float32bits(fast[k]) != math.Float32bits(want) {
+				t.Errorf("DotQ4_Kx4 n=%d row %d: %v, one-row kernel %v", n, k, fast[k], want)
+			}
+			if want := dotQ4_KGo(w, q.qs, q.d, q.sums); math.Float32bits(port[k]) != math.Float32bits(want) {
+				t.Errorf("dotQ4_Kx4Go n=%d row %d: %v, one-row kernel %v", n, k, port[k], want)
+			}
 		}
 	}
 }

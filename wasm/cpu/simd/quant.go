@@ -8,9 +8,9 @@ import "math"
 // scale per block, and sums the sum of the quantized values of each block
 // (Q8_0) or of each 16 elements (Q8_K).
 
-// quantizeQ8_0Go quantizes x into blocks of 32: d = max|x|/127 (stored
-// rounded to F16, as in llama.cpp's block_q8_0) and q = round(x/d), ties to
-// even, as llama.cpp's vector quantizers round. sums holds each block's sum
+// quantizeQ8_0Go quantizes x into blocks of 32 as ggml's x86
+// quantize_row_q8_0 does: d = max|x|/127 (stored rounded to F16) and
+// q = round(x·127/max|x|), ties to even. sums holds each block's sum
 // of q, which turns Q4_0's offset of 8 into one multiplication per block.
 func quantizeQ8_0Go(x []float32, qs []int8, d []float32, sums []int16) {
 	for b := range d {
@@ -20,12 +20,11 @@ func quantizeQ8_0Go(x []float32, qs []int8, d []float32, sums []int16) {
 		for _, v := range xb {
 			amax = max(amax, abs32(v))
 		}
-		scale := amax / 127
 		var inv float32
-		if scale != 0 {
-			inv = 1 / scale
+		if amax != 0 {
+			inv = 127 / amax
 		}
-		d[b] = roundF16(scale)
+		d[b] = roundF16(amax / 127)
 		var sum int16
 		for j, v := range xb {
 			qb[j] = int8(math.RoundToEven(float64(v * inv)))
@@ -35,10 +34,10 @@ func quantizeQ8_0Go(x []float32, qs []int8, d []float32, sums []int16) {
 	}
 }
 
-// quantizeQ8_KGo quantizes x into blocks of 256 as llama.cpp's
-// quantize_row_q8_K: the element of largest magnitude maps to -128, the
-// others to round(x·(-128/max)) (ties to even) capped at 127, and sums holds
-// the sum of each 16 quantized values for the K-quants' minimum terms.
+// quantizeQ8_KGo quantizes x into blocks of 256 as ggml's
+// quantize_row_q8_K: the element of largest magnitude maps to -127, the
+// others to round(x·(-127/max)) (ties to even), and sums holds the sum of
+// each 16 quantized values for the K-quants' minimum terms.
 func quantizeQ8_KGo(x []float32, qs []int8, d []float32, sums []int16) {
 	for b := range d {
 		xb := x[256*b : 256*b+256]
@@ -56,7 +55,7 @@ func quantizeQ8_KGo(x []float32, qs []int8, d []float32, sums []int16) {
 			clear(sb)
 			continue
 		}
-		iscale := -128 / vmax
+		iscale := -127 / vmax
 		for j, v := range xb {
 			qb[j] = int8(min(127, math.RoundToEven(float64(iscale*v))))
 		}
