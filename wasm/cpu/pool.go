@@ -28,6 +28,7 @@ type pool struct {
 	mu     sync.Mutex
 	wake   sync.Cond
 	closed atomic.Bool
+	live   atomic.Int32 // worker goroutines running, for tests
 }
 
 // spinTime is how long an idle worker polls before parking. It covers the
@@ -38,6 +39,7 @@ const spinTime = 200 * time.Microsecond
 func newPool(threads int) *pool {
 	p := &pool{threads: threads}
 	p.wake.L = &p.mu
+	p.live.Store(int32(threads - 1))
 	for i := 1; i < threads; i++ {
 		go p.worker(i)
 	}
@@ -45,6 +47,7 @@ func newPool(threads int) *pool {
 }
 
 func (p *pool) worker(thread int) {
+	defer p.live.Add(-1)
 	var seen uint64
 	for {
 		seen = p.await(seen)

@@ -24,6 +24,11 @@ import (
 type Backend struct {
 	cpu.Reference
 
+	// fast multiplies the quantized types that have no SIMD128 kernel yet
+	// (Q5_0 and the K-quants) with cpu.Fast's portable integer dot products
+	// on 8-bit activations, on the calling thread.
+	fast *cpu.Fast
+
 	// mu guards the scratch for quantized activations, which sessions of
 	// one model share.
 	mu sync.Mutex
@@ -32,7 +37,7 @@ type Backend struct {
 }
 
 // New returns a backend.
-func New() *Backend { return &Backend{} }
+func New() *Backend { return &Backend{fast: cpu.NewFast(1)} }
 
 func row(a *model.Act, r int) []float32 { return a.Data[r*a.Cols : (r+1)*a.Cols] }
 
@@ -70,6 +75,13 @@ func (b *Backend) MatMul(dst *model.Act, w *model.Weight, x *model.Act, bias *mo
 			quantizeQ8(row(x, r), xq, xd)
 			kernel(w.Data, rowBytes, xq, xd, row(dst, r), w.Rows, blocks)
 		}
+	case tensor.Q5_0, tensor.Q4_K, tensor.Q5_K, tensor.Q6_K:
+		if b.fast != nil {
+			b.fast.MatMul(dst, w, x, bias)
+			return
+		}
+		b.Reference.MatMul(dst, w, x, bias)
+		return
 	default:
 		b.Reference.MatMul(dst, w, x, bias)
 		return
