@@ -141,3 +141,24 @@ func TestTemplateCommand(t *testing.T) {
 		t.Fatal("broken template accepted")
 	}
 }
+
+// TestRunWasmGolden: `wisp run --engine wasm` gives the same golden text
+// from runtime.wasm under wazero (scripts/build-wasm builds it; scripts/test
+// runs that before the Go tests).
+func TestRunWasmGolden(t *testing.T) {
+	if _, err := os.Stat("../../../build/wasip1/runtime.wasm"); err != nil {
+		t.Skip("build/wasip1/runtime.wasm not built; run scripts/build-wasm")
+	}
+	t.Setenv("WISP_RUNTIME_WASM", "../../../build/wasip1/runtime.wasm")
+	want, err := os.ReadFile(testdata + "/models/stories260K.expected.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := wisp(t, "run", "--engine", "wasm", "-m", testdata+"/models/stories260K.gguf", "-n", "200", "--temp", "0")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if out != string(want) {
+		t.Fatalf("wisp run --engine wasm printed\n%q", out)
+	}
+}

@@ -59,6 +59,9 @@ func runRun(args []string, stdout io.Writer) error {
 	if *modelPath == "" {
 		return errors.New("-m MODEL.gguf is required")
 	}
+	if *engineName == "wasm" {
+		return runWasm(*modelPath, *prompt, *n, *ctxLen, *special, params(), stdout)
+	}
 	m, err := openModel(*modelPath, *engineName, *threads)
 	if err != nil {
 		return err
@@ -104,7 +107,7 @@ func openModel(path, engineName string, threads int) (*engine.Model, error) {
 	case "native":
 		return engine.Open(path, engine.Options{Backend: nativeBackend(threads)})
 	case "wasm":
-		return nil, errors.New("the wasm engine is not built yet: use --engine native")
+		return nil, errors.New("this command runs the wasm engine only through `wisp run` and `wisp serve`; use --engine native")
 	}
 	return nil, fmt.Errorf("unknown engine %q (want native or wasm)", engineName)
 }
