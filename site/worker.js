@@ -130,7 +130,7 @@ async function load({ id, source, sha256, cache, name, resumeRetries }) {
   const options = { name: name || source.file?.name?.replace(/\.gguf$/, '') || undefined };
   if (device.backend === 'webgpu') options.device = 'webgpu';
   model = await loadInChunks(blob, options, (n) => progress({ phase: 'load', loaded: n, total: blob.size }));
-  session = api.newSession(model, {});
+  session = await api.newSession(model, {});
   return { ...api.info(model), cached, sha256: digest, source: source.url ?? `file:${source.file.name ?? 'blob'}` };
 }
 

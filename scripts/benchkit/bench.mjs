@@ -113,8 +113,10 @@ function runnerFor(name, {wisp, model, threads, prompt, gen, vocab}) {
 
 async function benchModel(model, opts, emit, note) {
     const info = wispJSON(opts.wisp, ["info", "-m", model, "--json"]);
-    const bw = wispJSON(opts.wisp, ["bench", "--bandwidth", "-m", model, "-t", String(Math.max(...opts.threads)), "--json"]);
-    emit({runtime: "bandwidth", model: basename(model), gbps: bw.gbps, threads: bw.threads, bytes_per_token: bw.bytes_per_token, decode_limit_tps: bw.decode_limit_tps});
+    // Bandwidth is measured before and after the runtimes and the better
+    // kept: on a shared machine one reading can land in a busy moment.
+    const bandwidth = () => wispJSON(opts.wisp, ["bench", "--bandwidth", "-m", model, "-t", String(Math.max(...opts.threads)), "--json"]);
+    const before = bandwidth();
     const rows = [];
     for (const threads of opts.threads) {
         const started = [];
@@ -175,6 +177,10 @@ async function benchModel(model, opts, emit, note) {
             emit(row);
         }
     }
+    const after = bandwidth();
+    const bw = after.gbps > before.gbps ? after : before;
+    note(`${basename(model)}: bandwidth ${before.gbps.toFixed(2)} GB/s before, ${after.gbps.toFixed(2)} GB/s after`);
+    emit({runtime: "bandwidth", model: basename(model), gbps: bw.gbps, threads: bw.threads, bytes_per_token: bw.bytes_per_token, decode_limit_tps: bw.decode_limit_tps});
     return {model: basename(model), bandwidth: bw, rows};
 }
 

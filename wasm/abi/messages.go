@@ -27,9 +27,10 @@ const (
 	CodeContextLength Code = 5 // prompt plus output exceed the session's context
 	CodeCancelled     Code = 6 // the host stopped the request (emit asked to stop, or a deadline)
 	CodeInternal      Code = 7 // a bug in the runtime
+	CodeUnsupported   Code = 8 // the requested device is not available here
 )
 
-var codeNames = [...]string{"ok", "invalid_request", "not_found", "too_large", "bad_model", "context_length_exceeded", "cancelled", "internal"}
+var codeNames = [...]string{"ok", "invalid_request", "not_found", "too_large", "bad_model", "context_length_exceeded", "cancelled", "internal", "unsupported"}
 
 // String is the code's stable name, as JS exceptions carry it.
 func (c Code) String() string {
@@ -75,6 +76,10 @@ var ErrStop = errors.New("abi: the host stopped generation")
 // LoadOptions configure a model load.
 type LoadOptions struct {
 	Name string `json:"name,omitempty"` // model id reported back; default: general.name
+	// Device runs the model on a device backend instead of the CPU:
+	// "webgpu" (js build, in a goroutine: loadEnd and generate then return
+	// Promises). "" or "cpu" is the CPU.
+	Device string `json:"device,omitempty"`
 }
 
 // SessionOptions configure a new session.

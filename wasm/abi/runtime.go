@@ -23,6 +23,10 @@ const AddressSpace = 4 << 30
 type Runtime struct {
 	// NewBackend makes the backend of each loaded model.
 	NewBackend func() model.Backend
+	// NewDeviceBackend makes a device backend (LoadOptions.Device); nil
+	// means the runtime has none. A model on a device falls back to
+	// NewBackend's CPU backend if the device fails.
+	NewDeviceBackend func(device string) (model.Backend, error)
 	// MemoryLimit caps the bytes a model being loaded may take together with
 	// what the runtime already holds; 0 means AddressSpace.
 	MemoryLimit int64
@@ -115,7 +119,20 @@ func (r *Runtime) FinishLoad(h int32, opts LoadOptions) (int32, error) {
 
 // LoadBytes loads a model held in memory; the model aliases b.
 func (r *Runtime) LoadBytes(b []byte, opts LoadOptions) (int32, error) {
-	m, err := engine.LoadBytes(b, engine.Options{Backend: r.NewBackend(), Name: opts.Name})
+	backend, fallback := r.NewBackend(), model.Backend(nil)
+	switch opts.Device {
+	case "", "cpu", "wasm":
+	default:
+		if r.NewDeviceBackend == nil {
+			return 0, errorf(CodeUnsupported, "device %q is not available in this runtime", opts.Device)
+		}
+		dev, err := r.NewDeviceBackend(opts.Device)
+		if err != nil {
+			return 0, errorf(CodeUnsupported, "device %q: %v", opts.Device, err)
+		}
+		backend, fallback = dev, backend
+	}
+	m, err := engine.LoadBytes(b, engine.Options{Backend: backend, Fallback: fallback, Name: opts.Name})
 	if err != nil {
 		return 0, &Error{Code: CodeBadModel, Message: err.Error()}
 	}

@@ -176,3 +176,19 @@ func TestCodeNames(t *testing.T) {
 		t.Fatal(CodeTooLarge.String(), Code(99).String())
 	}
 }
+
+func TestUnknownDeviceIsUnsupported(t *testing.T) {
+	r := New(func() model.Backend { return cpu.Reference{} })
+	data, err := os.ReadFile(testdata + "/models/stories260K.gguf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.LoadBytes(data, LoadOptions{Device: "webgpu"})
+	if e := AsError(err); e == nil || e.Code != CodeUnsupported {
+		t.Fatalf("error %v, want code unsupported", err)
+	}
+	r.NewDeviceBackend = func(string) (model.Backend, error) { return cpu.Reference{}, nil }
+	if _, err := r.LoadBytes(data, LoadOptions{Device: "webgpu"}); err != nil {
+		t.Fatal(err)
+	}
+}

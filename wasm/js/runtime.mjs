@@ -54,13 +54,17 @@ export async function startRuntime(wasm) {
 }
 
 function wrap(raw) {
-  const api = { abiVersion: raw.abiVersion, simd: raw.simd };
+  const api = { abiVersion: raw.abiVersion, simd: raw.simd, backends: raw.backends ?? ['wasm'] };
+  const check = (v) => {
+    if (v instanceof Error && v.name === 'WispError') throw new WispError(v);
+    return v;
+  };
   for (const name of methods) {
     const f = raw[name];
+    // Calls on a WebGPU model run in a goroutine and return a Promise.
     api[name] = (...args) => {
-      const v = f(...args);
-      if (v instanceof Error && v.name === 'WispError') throw new WispError(v);
-      return v;
+      const v = check(f(...args));
+      return v instanceof Promise ? v.then(check) : v;
     };
   }
   /** Loads a model from a Blob or File in chunks, so models past the 2 GiB ArrayBuffer limit load too. */

@@ -22,6 +22,7 @@ func main() {
 	api := map[string]any{
 		"abiVersion": 1,
 		"simd":       simd,
+		"backends":   backends,
 		"loadBegin":  fn(loadBegin),
 		"loadChunk":  fn(loadChunk),
 		"loadEnd":    fn(loadEnd),
@@ -46,15 +47,20 @@ func fn(f func(args []js.Value) (any, error)) js.Func {
 	return js.FuncOf(func(_ js.Value, args []js.Value) any {
 		v, err := f(args)
 		if err != nil {
-			e := abi.AsError(err)
-			obj := js.Global().Get("Error").New(e.Message)
-			obj.Set("name", "WispError")
-			obj.Set("code", int(e.Code))
-			obj.Set("codeName", e.Code.String())
-			return obj
+			return errorValue(err)
 		}
 		return v
 	})
+}
+
+// errorValue is the Error object a failed call returns, with its code.
+func errorValue(err error) js.Value {
+	e := abi.AsError(err)
+	obj := js.Global().Get("Error").New(e.Message)
+	obj.Set("name", "WispError")
+	obj.Set("code", int(e.Code))
+	obj.Set("codeName", e.Code.String())
+	return obj
 }
 
 func arg(args []js.Value, i int) js.Value {
@@ -131,6 +137,15 @@ func loadEnd(args []js.Value) (any, error) {
 	if err := decode(arg(args, 1), &opts); err != nil {
 		return nil, err
 	}
+	if isDevice(opts) {
+		return promise(func() (any, error) {
+			m, err := rt.FinishLoad(int32(h), opts)
+			if err == nil {
+				deviceModels[m] = true
+			}
+			return m, err
+		}), nil
+	}
 	return rt.FinishLoad(int32(h), opts)
 }
 
@@ -206,6 +221,15 @@ func newSession(args []js.Value) (any, error) {
 	if err := decode(arg(args, 1), &opts); err != nil {
 		return nil, err
 	}
+	if deviceModels[int32(h)] {
+		return promise(func() (any, error) {
+			s, err := rt.NewSession(int32(h), opts)
+			if err == nil {
+				deviceSessions[s] = true
+			}
+			return s, err
+		}), nil
+	}
 	return rt.NewSession(int32(h), opts)
 }
 
@@ -221,7 +245,14 @@ func generate(args []js.Value) (any, error) {
 		return nil, err
 	}
 	onDelta := arg(args, 2)
-	res, err := rt.Generate(context.Background(), int32(h), req, func(d abi.Delta) error {
+	if deviceSessions[int32(h)] {
+		return promise(func() (any, error) { return runGenerate(int32(h), req, onDelta) }), nil
+	}
+	return runGenerate(int32(h), req, onDelta)
+}
+
+func runGenerate(h int32, req abi.GenerateRequest, onDelta js.Value) (any, error) {
+	res, err := rt.Generate(context.Background(), h, req, func(d abi.Delta) error {
 		if onDelta.Type() != js.TypeFunction {
 			return nil
 		}
@@ -245,5 +276,7 @@ func free(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	delete(deviceModels, int32(h))
+	delete(deviceSessions, int32(h))
 	return nil, rt.Free(int32(h))
 }
