@@ -149,7 +149,7 @@ func (Reference) Attention(out, q *model.Act, cache model.KVCache, layer, pos, h
 				}
 				scores[t] = s * scale
 			}
-			softmax(scores[:last+1])
+			tensor.Softmax(scores[:last+1])
 			oh := row(out, r)[h*headDim : (h+1)*headDim]
 			clear(oh)
 			for t := 0; t <= last; t++ {
@@ -160,22 +160,6 @@ func (Reference) Attention(out, q *model.Act, cache model.KVCache, layer, pos, h
 				}
 			}
 		}
-	}
-}
-
-func softmax(x []float32) {
-	m := x[0]
-	for _, v := range x[1:] {
-		m = max(m, v)
-	}
-	var sum float32
-	for i, v := range x {
-		e := float32(math.Exp(float64(v - m)))
-		x[i] = e
-		sum += e
-	}
-	for i := range x {
-		x[i] /= sum
 	}
 }
 

@@ -146,25 +146,8 @@ func (b *Backend) Attention(out, q *model.Act, cache model.KVCache, layer, pos, 
 			for t := range scores {
 				scores[t] *= scale
 			}
-			softmax(scores)
+			tensor.Softmax(scores)
 			weightedSum(values[kvOff:], c.kvDim, scores, row(out, r)[h*headDim:(h+1)*headDim], n, headDim)
 		}
-	}
-}
-
-// softmax is the reference's, operation for operation.
-func softmax(x []float32) {
-	m := x[0]
-	for _, v := range x[1:] {
-		m = max(m, v)
-	}
-	var sum float32
-	for i, v := range x {
-		e := float32(math.Exp(float64(v - m)))
-		x[i] = e
-		sum += e
-	}
-	for i := range x {
-		x[i] /= sum
 	}
 }

@@ -2,7 +2,11 @@
 
 package simd
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
+
+	"github.com/wisp-llm/wisp/wasm/tensor"
+)
 
 // useAVX2 selects the archsimd kernels; without AVX2 and FMA (pre-2013 x86)
 // the portable ones run.
@@ -188,5 +192,5 @@ func Softmax(x []float32) {
 		softmaxAVX2(x)
 		return
 	}
-	softmaxGo(x)
+	tensor.Softmax(x)
 }

@@ -83,21 +83,3 @@ func swiGLUGo(dst, gate, up []float32) {
 		dst[i] = g * up[i]
 	}
 }
-
-// softmaxGo is the reference backend's softmax: float64 exponentials of
-// x − max, normalised by their float32 sum.
-func softmaxGo(x []float32) {
-	m := x[0]
-	for _, v := range x[1:] {
-		m = max(m, v)
-	}
-	var sum float32
-	for i, v := range x {
-		e := float32(math.Exp(float64(v - m)))
-		x[i] = e
-		sum += e
-	}
-	for i := range x {
-		x[i] /= sum
-	}
-}

@@ -408,7 +408,7 @@ func TestSoftmax(t *testing.T) {
 		}
 		got, want := append([]float32(nil), x...), append([]float32(nil), x...)
 		Softmax(got)
-		softmaxGo(want)
+		tensor.Softmax(want)
 		var sum float64
 		for i := range want {
 			sum += float64(got[i])

@@ -2,6 +2,8 @@
 
 package simd
 
+import "github.com/wisp-llm/wisp/wasm/tensor"
+
 // Without simd/archsimd every kernel is the portable one.
 
 // Features names the vector instructions the kernels use on this build.
@@ -87,4 +89,4 @@ func Add(dst, x []float32) { addGo(dst, x) }
 func SwiGLU(dst, gate, up []float32) { swiGLUGo(dst, gate, up) }
 
 // Softmax replaces x by its softmax.
-func Softmax(x []float32) { softmaxGo(x) }
+func Softmax(x []float32) { tensor.Softmax(x) }
