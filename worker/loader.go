@@ -118,7 +118,7 @@ func (l *loader) load(ctx context.Context) (*engine.Model, int, error) {
 	if int64(len(data)) != s.Size {
 		return nil, 0, fmt.Errorf("model %q: read %d of %d bytes", l.cfg.ModelKey, len(data), s.Size)
 	}
-	m, err := engine.LoadBytes(data, engine.Options{Name: l.cfg.ModelKey})
+	m, err := engine.LoadBytes(data, engine.Options{Name: l.cfg.ModelKey, Backend: newBackend()})
 	if err != nil {
 		return nil, 0, fmt.Errorf("loading model %q: %w", l.cfg.ModelKey, err)
 	}
