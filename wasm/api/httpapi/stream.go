@@ -9,43 +9,30 @@ import (
 )
 
 func (h *Handler) chat(w http.ResponseWriter, r *http.Request) {
-	body, err := h.readBody(w, r)
-	if err != nil {
-		h.WriteError(w, err)
-		return
-	}
-	req, err := api.DecodeChat(h.codec, body)
-	if err != nil {
-		h.WriteError(w, err)
-		return
-	}
-	if !req.Stream {
-		res, err := h.svc.Chat(r.Context(), req, nil)
-		if err != nil {
-			h.WriteError(w, err)
-			return
-		}
-		h.WriteJSON(w, http.StatusOK, res)
-		return
-	}
-	sse := &eventStream{h: h, w: w}
-	_, err = h.svc.Chat(r.Context(), req, func(c *api.ChatChunk) error { return sse.send(c) })
-	sse.end(r, err)
+	serveRequest(h, w, r, api.DecodeChat, func(q *api.ChatRequest) bool { return q.Stream }, h.svc.Chat)
 }
 
 func (h *Handler) complete(w http.ResponseWriter, r *http.Request) {
+	serveRequest(h, w, r, api.DecodeCompletion, func(q *api.CompletionRequest) bool { return q.Stream }, h.svc.Complete)
+}
+
+// serveRequest decodes one request and runs it, answering with one JSON
+// object or, when the request streams, with server-sent events.
+func serveRequest[Req, Res, Chunk any](h *Handler, w http.ResponseWriter, r *http.Request,
+	decode func(api.Codec, []byte) (*Req, error), streams func(*Req) bool,
+	run func(context.Context, *Req, func(*Chunk) error) (*Res, error)) {
 	body, err := h.readBody(w, r)
 	if err != nil {
 		h.WriteError(w, err)
 		return
 	}
-	req, err := api.DecodeCompletion(h.codec, body)
+	req, err := decode(h.codec, body)
 	if err != nil {
 		h.WriteError(w, err)
 		return
 	}
-	if !req.Stream {
-		res, err := h.svc.Complete(r.Context(), req, nil)
+	if !streams(req) {
+		res, err := run(r.Context(), req, nil)
 		if err != nil {
 			h.WriteError(w, err)
 			return
@@ -54,7 +41,7 @@ func (h *Handler) complete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sse := &eventStream{h: h, w: w}
-	_, err = h.svc.Complete(r.Context(), req, func(c *api.CompletionResponse) error { return sse.send(c) })
+	_, err = run(r.Context(), req, func(c *Chunk) error { return sse.send(c) })
 	sse.end(r, err)
 }
 
