@@ -146,7 +146,7 @@ func TestCORS(t *testing.T) {
 
 func TestQueueFull(t *testing.T) {
 	ts := startServer(t, Config{Parallel: 1, Queue: 0})
-	resp, err := ts.client.Post(ts.url+"/v1/completions", "application/json", strings.NewReader(`{"prompt":"","stream":true}`))
+	resp, err := ts.client.Post(ts.url+"/v1/completions", "application/json", strings.NewReader(`{"prompt":"","stream":true,"max_tokens":2000}`)) // long enough to hold the one slot
 	if err != nil {
 		t.Fatal(err)
 	}
