@@ -30,25 +30,6 @@ var benchBackends = []backendCase{
 	{"fast/threads=2", func(b *testing.B) model.Backend { return newFast(b, 2) }},
 }
 
-// quantizedWeight is a rows × cols weight of type typ with values spread
-// over [-1, 1].
-func quantizedWeight(tb testing.TB, typ tensor.Type, rows, cols int) *model.Weight {
-	tb.Helper()
-	x := make([]float32, rows*cols)
-	for i := range x {
-		x[i] = float32((i*7919)%2001-1000) / 1000
-	}
-	n, err := tensor.RowBytes(typ, int64(len(x)))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	w := &model.Weight{Name: "w", Type: typ, Rows: rows, Cols: cols, Data: make([]byte, n)}
-	if err := tensor.Quantize(typ, x, w.Data); err != nil {
-		tb.Fatal(err)
-	}
-	return w
-}
-
 // BenchmarkReferenceMatVec is one matrix-vector product on the reference
 // backend at SmolLM2-135M's FFN shapes, for every type a model file may
 // hold; SetBytes makes MB/s the weight bytes streamed per second.
@@ -61,7 +42,7 @@ func BenchmarkReferenceMatVec(b *testing.B) {
 					b.Skipf("rows of %d do not fit %v's blocks", sh[1], typ)
 				}
 				var ref cpu.Reference
-				w := quantizedWeight(b, typ, sh[0], sh[1])
+				w := randomWeight(b, typ, sh[0], sh[1])
 				x, dst := ref.NewAct(1, sh[1]), ref.NewAct(1, sh[0])
 				for i := range x.Data {
 					x.Data[i] = float32(i%7) - 3

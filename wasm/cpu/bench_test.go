@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wisp-llm/wisp/wasm/cpu"
 	"github.com/wisp-llm/wisp/wasm/model"
 	"github.com/wisp-llm/wisp/wasm/tensor"
 )
@@ -144,6 +143,8 @@ func BenchmarkMatVec(b *testing.B) {
 	}
 }
 
+// randomWeight is a rows × cols weight of type typ with values spread over
+// [-1, 1]; speed does not depend on them.
 func randomWeight(tb testing.TB, typ tensor.Type, rows, cols int) *model.Weight {
 	tb.Helper()
 	x := make([]float32, rows*cols)
@@ -160,5 +161,3 @@ func randomWeight(tb testing.TB, typ tensor.Type, rows, cols int) *model.Weight 
 	}
 	return w
 }
-
-var _ = cpu.NewFast

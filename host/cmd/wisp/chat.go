@@ -23,30 +23,27 @@ var chatInput io.Reader = os.Stdin
 
 func runChat(args []string, stdout io.Writer) error {
 	fs := newFlags("chat")
-	modelPath := fs.String("m", "", "model file (GGUF)")
+	mf := addModelFlags(fs)
 	system := fs.String("system", "", "system prompt")
 	n := fs.Int("n", 512, "most tokens per reply")
-	ctxLen := fs.Int("ctx", 0, "context length (0: the model's, at most 4096)")
-	engineName := fs.String("engine", "native", "where the model runs: native or wasm")
-	threads := fs.Int("threads", 0, "threads for the native engine (0: all cores)")
 	params := samplingFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *modelPath == "" {
+	if *mf.path == "" {
 		return errors.New("-m MODEL.gguf is required")
 	}
-	m, err := openModel(*modelPath, *engineName, *threads)
+	m, err := mf.open()
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	s, err := m.NewSession(*ctxLen)
+	s, err := m.NewSession(*mf.ctx)
 	if err != nil {
 		return err
 	}
-	if m.ChatTemplate == "" {
-		fmt.Fprintln(diagnostics, "wisp chat: the model has no chat template; using ChatML")
+	if warning := m.TemplateWarning(); warning != "" {
+		fmt.Fprintln(diagnostics, "wisp chat:", warning)
 	}
 
 	// Ctrl-C during a reply stops the reply; at the prompt it ends the chat.

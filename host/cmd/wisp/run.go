@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -45,24 +46,21 @@ func samplingFlags(fs interface {
 
 func runRun(args []string, stdout io.Writer) error {
 	fs := newFlags("run")
-	modelPath := fs.String("m", "", "model file (GGUF)")
+	mf := addModelFlags(fs)
 	prompt := fs.String("p", "", "prompt; empty starts from BOS alone")
 	n := fs.Int("n", 256, "tokens to generate")
-	ctxLen := fs.Int("ctx", 0, "context length (0: the model's, at most 4096)")
 	special := fs.Bool("special", false, "parse special tokens such as <|im_end|> in the prompt")
-	engineName := fs.String("engine", "native", "where the model runs: native or wasm")
-	threads := fs.Int("threads", 0, "threads for the native engine (0: all cores)")
 	params := samplingFlags(fs)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *modelPath == "" {
+	if *mf.path == "" {
 		return errors.New("-m MODEL.gguf is required")
 	}
-	if *engineName == "wasm" {
-		return runWasm(*modelPath, *prompt, *n, *ctxLen, *special, params(), stdout)
+	if *mf.engine == "wasm" {
+		return runWasm(*mf.path, *prompt, *n, *mf.ctx, *special, params(), stdout)
 	}
-	m, err := openModel(*modelPath, *engineName, *threads)
+	m, err := mf.open()
 	if err != nil {
 		return err
 	}
@@ -76,7 +74,7 @@ func runRun(args []string, stdout io.Writer) error {
 		tokens = append(tokens, v.BOS)
 	}
 	tokens = append(tokens, m.Tokenizer.Encode(*prompt, *special)...)
-	size := *ctxLen
+	size := *mf.ctx
 	if size == 0 {
 		size = min(m.LLM.Config.ContextLen, max(4096, len(tokens)+*n))
 	}
@@ -99,6 +97,25 @@ func runRun(args []string, stdout io.Writer) error {
 		return nil
 	}
 	return err
+}
+
+// modelFlags are the flags of the commands that load a model.
+type modelFlags struct {
+	path, engine *string
+	ctx, threads *int
+}
+
+func addModelFlags(fs *flag.FlagSet) modelFlags {
+	return modelFlags{
+		path:    fs.String("m", "", "model file (GGUF)"),
+		ctx:     fs.Int("ctx", 0, "context length (0: the model's, at most 4096)"),
+		engine:  fs.String("engine", "native", "where the model runs: native or wasm"),
+		threads: fs.Int("threads", 0, "threads for the native engine (0: all cores)"),
+	}
+}
+
+func (mf modelFlags) open() (*engine.Model, error) {
+	return openModel(*mf.path, *mf.engine, *mf.threads)
 }
 
 // openModel loads a model for the named engine.
