@@ -4,7 +4,6 @@
 package sample
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -61,6 +60,8 @@ type Sampler struct {
 	counts  []int32 // occurrences of each token among the generated ones
 	touched []int32 // ids with a non-zero count, to reset cheaply
 	logits  []float32
+
+	toppMass [toppBins]float64 // scratch of topPOfAll
 }
 
 // New returns a sampler for a vocabulary of vocab tokens.
@@ -109,33 +110,7 @@ func (s *Sampler) Sample(logits []float32, recent []int32) int32 {
 		return argmax(l)
 	}
 
-	c := s.cands[:len(l)]
-	for i, v := range l {
-		c[i] = candidate{id: int32(i), logit: v}
-	}
-	// Most likely first; ties by id so that results do not depend on the sort.
-	slices.SortFunc(c, func(a, b candidate) int {
-		if a.logit != b.logit {
-			return cmp.Compare(b.logit, a.logit)
-		}
-		return cmp.Compare(a.id, b.id)
-	})
-	if p.TopK > 0 && p.TopK < len(c) {
-		c = c[:p.TopK]
-	}
-	// Top-p and min-p act on the distribution before temperature, in the
-	// order llama.cpp's default sampler chain applies them.
-	softmax(c, 1)
-	if p.TopP > 0 && p.TopP < 1 {
-		var cum float32
-		for i := range c {
-			cum += c[i].p
-			if cum >= p.TopP {
-				c = c[:i+1]
-				break
-			}
-		}
-	}
+	c := s.candidates(l)
 	if p.MinP > 0 {
 		limit := p.MinP * c[0].p
 		keep := 1
@@ -154,6 +129,70 @@ func (s *Sampler) Sample(logits []float32, recent []int32) int32 {
 		}
 	}
 	return c[len(c)-1].id
+}
+
+// candidates returns the tokens that top-k and top-p keep, most likely
+// first, with their probabilities before temperature (top-p and min-p act on
+// that distribution, in the order of llama.cpp's default sampler chain).
+// Only as many candidates are ordered as the cuts need: the whole
+// vocabulary is sorted only when top-p reaches deep into it.
+func (s *Sampler) candidates(l []float32) []candidate {
+	p := &s.params
+	n := len(l)
+	if p.TopK > 0 && p.TopK < n {
+		c := selectTop(l, p.TopK, s.cands)
+		softmax(c, 1)
+		return s.cutTopP(c)
+	}
+	if p.TopP > 0 && p.TopP < 1 {
+		return s.topPOfAll(l)
+	}
+	if p.MinP > 0 {
+		// Only tokens within ln(min-p) of the best logit can pass min-p.
+		m := slices.Max(l)
+		floor := m + float32(math.Log(float64(p.MinP)))
+		c := s.cands[:0]
+		for i, v := range l {
+			if v >= floor {
+				c = append(c, candidate{id: int32(i), logit: v})
+			}
+		}
+		slices.SortFunc(c, byLikelihood)
+		softmax(c, 1)
+		return c
+	}
+	// No cut: every token stays, and the order of the draw does not change
+	// the distribution, so nothing is sorted.
+	c := s.cands[:n]
+	for i, v := range l {
+		c[i] = candidate{id: int32(i), logit: v}
+	}
+	return c
+}
+
+// cutTopP keeps the shortest prefix of c whose probability reaches top-p;
+// when it is not reached, all of c (a caller that holds only part of the
+// distribution widens it then).
+func (s *Sampler) cutTopP(c []candidate) []candidate {
+	if p := s.params.TopP; p > 0 && p < 1 {
+		var cum float32
+		for i := range c {
+			cum += c[i].p
+			if cum >= p {
+				return c[:i+1]
+			}
+		}
+	}
+	return c
+}
+
+func (s *Sampler) sorted(l []float32) []candidate {
+	c := s.cands[:len(l)]
+	for i, v := range l {
+		c[i] = candidate{id: int32(i), logit: v}
+	}
+	slices.SortFunc(c, byLikelihood)
+	return c
 }
 
 func (s *Sampler) penalize(l []float32, recent []int32) {
