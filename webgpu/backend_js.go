@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"syscall/js"
 
 	"github.com/wisp-llm/wisp/wasm/model"
@@ -20,9 +21,13 @@ type Options struct {
 	// binding limit (0: no cap), to test on small tensors the splitting that
 	// large ones need on real devices.
 	MaxWeightBuffer int64
-	// ShaderF16 uses the f16 variant of the prefill matrix product when the
-	// adapter has shader-f16 (faster on GPUs with fast f16 arithmetic, at
-	// f16's precision for activations and weights).
+	// ArenaBytes is the initial size of the buffer that stages the kernels'
+	// small inputs (uniforms, token ids, RoPE tables) for one submission
+	// (0: 64 KiB). It grows to hold a token's; small values test that.
+	ArenaBytes int
+	// ShaderF16 uses the f16 variants of the matrix products (decode and
+	// prefill) when the adapter has shader-f16: faster on GPUs with fast
+	// f16 arithmetic, at f16's precision for activations and weights.
 	ShaderF16 bool
 }
 
@@ -31,7 +36,7 @@ type Info struct {
 	Adapter   string `json:"adapter"`   // vendor, architecture and description as the adapter reports them
 	Subgroups bool   `json:"subgroups"` // reductions use subgroup operations
 	ShaderF16 bool   `json:"shaderF16"` // the adapter offers shader-f16
-	UseF16    bool   `json:"useF16"`    // prefill uses the f16 matrix product
+	UseF16    bool   `json:"useF16"`    // the matrix products use their f16 variants
 	// Software is set for a CPU-emulated adapter (SwiftShader, or one the
 	// browser flags as a fallback): correct, but slower than Wisp's own CPU
 	// path, so a host should prefer that.
@@ -53,8 +58,11 @@ type Backend struct {
 	maxBinding  int64
 	maxWeight   int64 // weight buffer size limit
 	minSubgroup int   // the adapter's smallest subgroup size
-	err         error
-	lost        chan string // the device's loss reason, once
+	// subgroupsLack says why the adapter's subgroups do not suit the
+	// kernels, "" when they do (info.Subgroups says whether they are used).
+	subgroupsLack string
+	err           error
+	lost          chan string // the device's loss reason, once
 
 	pipelines  map[pipelineKey]*pipeline
 	bindGroups map[bindKey]js.Value
@@ -63,14 +71,41 @@ type Backend struct {
 
 	encoder, pass js.Value // the recording command encoder and compute pass, or undefined
 	arena         arena
-	dummy         *buffer // bound where a kernel's optional input is absent
-	results       *buffer // TopK's output pairs
-	staging       *buffer // MAP_READ buffer for read-backs
-	stagingJS     js.Value
+	dummy         *buffer    // bound where a kernel's optional input is absent
+	results       *buffer    // TopK's output pairs
+	staging       *buffer    // MAP_READ buffer for read-backs
+	readMu        sync.Mutex // one read-back at a time
 	readBuf       []byte
 	scratch       []float32 // host scratch for RoPE tables
 	scratchBytes  []byte
 	ropeCache     ropeKey
+	binds         [maxBindings]binding // dispatch's bindings
+	uniforms      params               // dispatch's uniforms
+	js            jsCache
+	submits       int
+}
+
+// jsCache holds the JS values the per-token path would otherwise create
+// on every call: syscall/js gives every JS object or string a Go heap
+// object of its own.
+type jsCache struct {
+	uint8Array, promise     js.Value // constructors
+	one, three              js.Value // arrays for submit and Promise.all
+	outOfMemory, validation js.Value // error scope filters
+	waiter                  *waiter
+}
+
+func newJSCache() jsCache {
+	g := js.Global()
+	return jsCache{
+		uint8Array:  g.Get("Uint8Array"),
+		promise:     g.Get("Promise"),
+		one:         g.Get("Array").New(1),
+		three:       g.Get("Array").New(3),
+		outOfMemory: js.ValueOf("out-of-memory"),
+		validation:  js.ValueOf("validation"),
+		waiter:      newWaiter(),
+	}
 }
 
 // Open requests a high-performance adapter and a device from gpu — the
@@ -98,16 +133,20 @@ func Open(gpu js.Value, opts Options) (b *Backend, err error) {
 		encoder:    js.Undefined(),
 		pass:       js.Undefined(),
 		lost:       make(chan string, 1),
+		js:         newJSCache(),
 	}
-	b.info.Subgroups = features.Call("has", "subgroups").Bool() && !opts.NoSubgroups
+	if !features.Call("has", "subgroups").Bool() {
+		b.subgroupsLack = "subgroups"
+	}
 	b.info.ShaderF16 = features.Call("has", "shader-f16").Bool()
 	if v := adapter.Get("info").Get("subgroupMinSize"); v.Type() == js.TypeNumber {
 		b.minSubgroup = v.Int()
 	}
 	// The subgroup kernels need subgroups no larger than their workgroups.
-	if v := adapter.Get("info").Get("subgroupMaxSize"); v.Type() == js.TypeNumber && v.Int() > wgRows {
-		b.info.Subgroups = false
+	if v := adapter.Get("info").Get("subgroupMaxSize"); v.Type() == js.TypeNumber && v.Int() > wgRows && b.subgroupsLack == "" {
+		b.subgroupsLack = fmt.Sprintf("subgroups of at most %d invocations (the adapter's reach %d)", wgRows, v.Int())
 	}
+	b.info.Subgroups = b.subgroupsLack == "" && !opts.NoSubgroups
 	b.info.UseF16 = b.info.ShaderF16 && opts.ShaderF16
 	required := []any{}
 	if b.info.Subgroups {
@@ -163,7 +202,11 @@ func Open(gpu js.Value, opts Options) (b *Backend, err error) {
 		return nil
 	}))
 
-	if err := b.growArena(arenaMinBytes); err != nil {
+	b.arena.min = arenaMinBytes
+	if opts.ArenaBytes > 0 {
+		b.arena.min = opts.ArenaBytes
+	}
+	if err := b.growArena(b.arena.min); err != nil {
 		return nil, err
 	}
 	if b.dummy, err = b.newBuffer(16, usageStorage, nil); err != nil {
@@ -255,6 +298,18 @@ func (b *Backend) CompileAll() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Submits is how many command buffers the backend has submitted: one per
+// token's forward pass and read, once the arena has grown to hold a
+// token's inputs.
+func (b *Backend) Submits() int { return b.submits }
+
+// Variants lists every pipeline variant there is, marking those this
+// device does not build and why (a feature the adapter lacks, or an option
+// not asked for): CompileAll builds the others.
+func (b *Backend) Variants() []Variant {
+	return variants(b.subgroupsLack, b.info.Subgroups, b.info.ShaderF16, b.info.UseF16)
 }
 
 // deviceWeight is a weight uploaded as raw bytes, split into buffers of

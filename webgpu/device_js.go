@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"syscall/js"
+
+	"github.com/wisp-llm/wisp/wasm/tensor"
 )
 
 // WebGPU buffer usage flags (GPUBufferUsage).
@@ -24,10 +26,6 @@ const (
 // there): the js/wasm host calls into the backend from a goroutine of its
 // own.
 func await(p js.Value) (js.Value, error) {
-	type settled struct {
-		v   js.Value
-		err error
-	}
 	done := make(chan settled, 1)
 	onValue := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		v := js.Undefined()
@@ -49,6 +47,50 @@ func await(p js.Value) (js.Value, error) {
 	defer onError.Release()
 	p.Call("then", onValue, onError)
 	s := <-done
+	return s.v, s.err
+}
+
+// settled is a promise's outcome.
+type settled struct {
+	v   js.Value
+	err error
+}
+
+// waiter waits for promises through two callbacks made once, where await
+// makes (and frees) two per call: the wait at the end of every token then
+// creates no Go functions. It serves one wait at a time (readBack takes
+// turns). Its functions live as long as the
+// program: a closed backend may still be asked to read, and must fail
+// rather than call a released function.
+type waiter struct {
+	onValue, onError js.Func
+	done             chan settled
+}
+
+func newWaiter() *waiter {
+	w := &waiter{done: make(chan settled, 1)}
+	w.onValue = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		v := js.Undefined()
+		if len(args) > 0 {
+			v = args[0]
+		}
+		w.done <- settled{v: v}
+		return nil
+	})
+	w.onError = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		msg := "promise rejected"
+		if len(args) > 0 {
+			msg = jsErrorText(args[0])
+		}
+		w.done <- settled{err: errors.New(msg)}
+		return nil
+	})
+	return w
+}
+
+func (w *waiter) wait(p js.Value) (js.Value, error) {
+	p.Call("then", w.onValue, w.onError)
+	s := <-w.done
 	return s.v, s.err
 }
 
@@ -101,8 +143,11 @@ func (b *Backend) newBuffer(size int64, usage int, data []byte) (buf *buffer, er
 		js.CopyBytesToJS(mapped, data)
 		v.Call("unmap")
 	}
-	validation, err1 := await(b.dev.Call("popErrorScope"))
-	oom, err2 := await(b.dev.Call("popErrorScope"))
+	// Both scopes are popped before waiting: another goroutine may push
+	// its own scopes while this one waits.
+	validationP, oomP := b.dev.Call("popErrorScope"), b.dev.Call("popErrorScope")
+	validation, err1 := await(validationP)
+	oom, err2 := await(oomP)
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, fmt.Errorf("webgpu: buffer of %d bytes: %w", size, err)
 	}
@@ -241,7 +286,17 @@ type arena struct {
 	js    js.Value // Uint8Array the size of host, for the copy to JS
 	used  int
 	align int
+	min   int // smallest size
+	// Bytes staged since the last read-back, and whether they overflowed
+	// the arena: then the next read-back grows it, so that a token's
+	// forward pass becomes one submission from the next token on.
+	staged     int
+	overflowed bool
 }
+
+// maxArenaGrowth caps how far a read-back grows the arena: prefill batches
+// without reads stage far more than a token.
+const maxArenaGrowth = 1 << 20
 
 // stage places the data of every binding that carries some (data != nil)
 // in the arena, together, and points those bindings at it. A full arena
@@ -256,7 +311,9 @@ func (b *Backend) stage(bs []binding) error {
 			need = alignUp(need, a.align) + len(x.data)
 		}
 	}
+	a.staged = alignUp(a.staged, a.align) + need
 	if alignUp(a.used, a.align)+need > len(a.host) {
+		a.overflowed = true
 		if err := b.submit(); err != nil {
 			return err
 		}
@@ -279,8 +336,20 @@ func (b *Backend) stage(bs []binding) error {
 	return nil
 }
 
+// fitArena grows the arena after a read-back when what was staged since
+// the previous one did not fit.
+func (b *Backend) fitArena() error {
+	a := &b.arena
+	overflowed, staged := a.overflowed, a.staged
+	a.overflowed, a.staged = false, 0
+	if !overflowed || staged > maxArenaGrowth {
+		return nil
+	}
+	return b.growArena(staged)
+}
+
 func (b *Backend) growArena(need int) error {
-	size := max(arenaMinBytes, alignUp(need, 4096))
+	size := max(b.arena.min, alignUp(need, 4096))
 	if int64(size) > b.maxBinding {
 		return fmt.Errorf("webgpu: %d bytes of kernel inputs exceed the binding limit %d", need, b.maxBinding)
 	}
@@ -294,7 +363,7 @@ func (b *Backend) growArena(need int) error {
 	}
 	b.arena.buf = buf
 	b.arena.host = make([]byte, size)
-	b.arena.js = js.Global().Get("Uint8Array").New(size)
+	b.arena.js = b.js.uint8Array.New(size)
 	b.arena.used = 0
 	return nil
 }
@@ -326,12 +395,17 @@ func (b *Backend) commands() js.Value {
 // dispatch records one kernel launch over bindings bs followed by its
 // uniforms: staged inputs and uniforms go to the arena, then the pipeline,
 // bind group and workgroup counts to the open compute pass.
-func (b *Backend) dispatch(k pipelineKey, uniforms *params, bs []binding, x, y, z int) error {
+func (b *Backend) dispatch(k pipelineKey, uniforms params, bs []binding, x, y, z int) error {
 	p, err := b.pipelineFor(k)
 	if err != nil {
 		return err
 	}
-	bs = append(bs, binding{data: uniforms.bytes()})
+	// The bindings and uniforms are copied into the backend's scratch, so
+	// that the callers' literals stay on their stacks.
+	n := copy(b.binds[:maxBindings-1], bs)
+	b.uniforms = uniforms
+	b.binds[n] = binding{data: b.uniforms.bytes()}
+	bs = b.binds[:n+1]
 	if err := b.stage(bs); err != nil {
 		return err
 	}
@@ -343,7 +417,19 @@ func (b *Backend) dispatch(k pipelineKey, uniforms *params, bs []binding, x, y, 
 	return nil
 }
 
-// copyBuffer records a buffer-to-buffer copy.
+// copyFloats records a copy of n f32 values between two buffers (offsets in
+// bytes) as a dispatch of the copy kernel, which keeps the compute pass
+// open: ending it for the encoder's copy would begin a new pass, and a JS
+// object, several times per layer.
+func (b *Backend) copyFloats(src *buffer, srcOff int64, dst *buffer, dstOff int64, n int) error {
+	gx, gy := fold(ceilDiv(n, wgElems))
+	var p params
+	p.u32(n).u32(int(srcOff / 4)).u32(int(dstOff / 4)).u32(gx)
+	return b.dispatch(b.kernel(opCopy, tensor.F32), p, []binding{whole(src), whole(dst)}, gx, gy, 1)
+}
+
+// copyBuffer records a buffer-to-buffer copy by the command encoder (for
+// buffers the shaders cannot bind, such as the MAP_READ staging buffer).
 func (b *Backend) copyBuffer(src *buffer, srcOff int64, dst *buffer, dstOff, n int64) {
 	b.commands().Call("copyBufferToBuffer", src.v, srcOff, dst.v, dstOff, n)
 }
@@ -358,7 +444,9 @@ func (b *Backend) submit() error {
 		js.CopyBytesToJS(b.arena.js, b.arena.host[:b.arena.used])
 		b.queue.Call("writeBuffer", b.arena.buf.v, 0, b.arena.js, 0, alignUp(b.arena.used, 4))
 	}
-	b.queue.Call("submit", []any{enc.Call("finish")})
+	b.js.one.SetIndex(0, enc.Call("finish"))
+	b.queue.Call("submit", b.js.one)
+	b.submits++
 	b.encoder = js.Undefined()
 	b.arena.used = 0
 	return nil
@@ -368,6 +456,10 @@ func (b *Backend) submit() error {
 // offset off into the staging buffer, waits for the GPU and returns the
 // bytes (valid until the next read).
 func (b *Backend) readBack(src *buffer, off, n int64) ([]byte, error) {
+	// Sessions on other goroutines may read while this one waits: they take
+	// turns on the staging buffer and the waiter.
+	b.readMu.Lock()
+	defer b.readMu.Unlock()
 	if b.staging == nil || b.staging.size < paddedSize(n) {
 		if b.staging != nil {
 			b.staging.v.Call("destroy")
@@ -377,32 +469,31 @@ func (b *Backend) readBack(src *buffer, off, n int64) ([]byte, error) {
 			return nil, err
 		}
 		b.staging = s
-		b.stagingJS = js.Global().Get("Uint8Array").New(s.size)
 		b.readBuf = make([]byte, s.size)
 	}
 	b.copyBuffer(src, off, b.staging, 0, paddedSize(n))
 	// An invalid command (an out-of-range copy, say) or memory exhausted
 	// while running would otherwise only reach the uncapturederror event,
 	// after stale bytes had been returned.
-	b.dev.Call("pushErrorScope", "out-of-memory")
-	b.dev.Call("pushErrorScope", "validation")
+	b.dev.Call("pushErrorScope", b.js.outOfMemory)
+	b.dev.Call("pushErrorScope", b.js.validation)
 	if err := b.submit(); err != nil {
 		return nil, err
 	}
-	validation := b.dev.Call("popErrorScope")
-	oom := b.dev.Call("popErrorScope")
-	if _, err := await(b.staging.v.Call("mapAsync", mapModeRead, 0, paddedSize(n))); err != nil {
+	// One wait for the three promises: the scopes' errors and the mapping.
+	b.js.three.SetIndex(0, b.staging.v.Call("mapAsync", mapModeRead, 0, paddedSize(n)))
+	b.js.three.SetIndex(1, b.dev.Call("popErrorScope"))
+	b.js.three.SetIndex(2, b.dev.Call("popErrorScope"))
+	scopes, err := b.js.waiter.wait(b.js.promise.Call("all", b.js.three))
+	if err != nil {
 		if lost := b.lostErr(); lost != nil {
 			return nil, lost
 		}
 		return nil, fmt.Errorf("webgpu: reading results: %w", err)
 	}
-	for _, p := range []js.Value{validation, oom} {
-		e, err := await(p)
-		if err == nil && !e.IsNull() && !e.IsUndefined() {
-			err = errors.New(jsErrorText(e))
-		}
-		if err != nil {
+	for i := 1; i <= 2; i++ {
+		if e := scopes.Index(i); !e.IsNull() && !e.IsUndefined() {
+			err := errors.New(jsErrorText(e))
 			b.staging.v.Call("unmap")
 			if lost := b.lostErr(); lost != nil {
 				return nil, lost
@@ -410,11 +501,14 @@ func (b *Backend) readBack(src *buffer, off, n int64) ([]byte, error) {
 			return nil, fmt.Errorf("webgpu: running the recorded work: %w", err)
 		}
 	}
-	view := js.Global().Get("Uint8Array").New(b.staging.v.Call("getMappedRange", 0, paddedSize(n)))
+	view := b.js.uint8Array.New(b.staging.v.Call("getMappedRange", 0, paddedSize(n)))
 	js.CopyBytesToGo(b.readBuf[:n], view)
 	b.staging.v.Call("unmap")
 	if lost := b.lostErr(); lost != nil {
 		return nil, lost
+	}
+	if err := b.fitArena(); err != nil {
+		return nil, err
 	}
 	return b.readBuf[:n], nil
 }

@@ -5,13 +5,16 @@
 // # Shaders
 //
 // The shaders are .wgsl files under wgsl/, embedded in the binary. A
-// pipeline is identified by a pipelineKey (operation, weight type,
-// subgroup variant); its WGSL is the operation's file joined with the
+// pipeline is identified by a pipelineKey (operation, weight type, subgroup
+// variant, f16 variant); its WGSL is the operation's file joined with the
 // helper files it needs — the weight type's dequantize function
 // (type_*.wgsl over weights.wgsl), the workgroup reductions
 // (reduce_shared.wgsl or reduce_subgroup.wgsl) — whole files, never
 // templated text. Workgroup sizes are override constants set when the
-// pipeline is built. Weights are uploaded as the file's raw bytes and
+// pipeline is built. The f16 variants of the matrix products (decode and
+// prefill) are used only when the adapter has shader-f16 and
+// Options.ShaderF16 asks for them; Backend.Variants says which variants a
+// device builds and, for the others, what it lacks. Weights are uploaded as the file's raw bytes and
 // dequantized in the shaders (F32, F16, Q8_0, Q4_0, Q4_K, Q6_K), with f32
 // accumulation; a matrix larger than the device's storage-binding limit is
 // split into buffers of whole rows.
@@ -41,12 +44,21 @@
 //
 // # Recording
 //
-// Operations are recorded, not executed: a forward pass encodes compute
-// passes and copies into one command encoder, with the small per-dispatch
-// inputs (uniforms, token ids, RoPE tables) staged in one arena buffer, and
-// only a read of results submits the work and waits for the GPU. Pipelines
-// and bind groups are cached, so after the first token a forward pass
-// creates only its command encoder.
+// Operations are recorded, not executed: a forward pass encodes one compute
+// pass (copies between activations and into the KV cache are dispatches of
+// a copy kernel, so the pass never ends early) into one command encoder,
+// with the small per-dispatch inputs (uniforms, token ids, RoPE tables)
+// staged in one arena buffer (grown after a token that overflowed it), and
+// only a read of results submits the work and waits for the GPU: one
+// submission per token. The backend is a model.TopKReader: a decoder that
+// samples from the top candidates (the engine, for greedy and top-k
+// sampling) reads back k (index, value) pairs instead of the logits row.
+//
+// Pipelines, bind groups and the JS values the per-token path needs are
+// made once, so after the first token a decode step allocates on the Go
+// heap only the handles syscall/js keeps for the JS objects a step must
+// create (command encoder, pass, command buffer, the read's promises and
+// mapped range): about 15, whatever the model's depth.
 //
 // The planning the backend relies on — pipeline keys and sources,
 // splitting tensors into bindable buffers, parameter packing, RoPE tables —

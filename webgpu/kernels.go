@@ -24,6 +24,7 @@ const (
 	opSwiGLU
 	opAdd
 	opTopK
+	opCopy
 )
 
 var opFiles = map[op]string{
@@ -36,6 +37,7 @@ var opFiles = map[op]string{
 	opSwiGLU:    "swiglu.wgsl",
 	opAdd:       "add.wgsl",
 	opTopK:      "topk.wgsl",
+	opCopy:      "copy.wgsl",
 }
 
 func (o op) String() string { return strings.TrimSuffix(opFiles[o], ".wgsl") }
@@ -47,6 +49,11 @@ func (o op) readsWeights() bool { return o == opMatVec || o == opMatMul || o == 
 // hasSubgroupVariant reports whether o has a variant built on subgroup
 // operations.
 func (o op) hasSubgroupVariant() bool { return o == opMatVec || o == opRMSNorm || o == opAttention }
+
+// hasF16Variant reports whether o has a variant doing its arithmetic in
+// f16, for adapters with shader-f16: the matrix products, which dominate a
+// forward pass.
+func (o op) hasF16Variant() bool { return o == opMatVec || o == opMatMul }
 
 // reduces reports whether o uses the workgroup reductions of
 // reduce_shared.wgsl or reduce_subgroup.wgsl.
@@ -72,7 +79,7 @@ type pipelineKey struct {
 	op        op
 	weight    tensor.Type // for ops that read weights; F32 otherwise
 	subgroups bool        // reductions with subgroup operations
-	f16       bool        // f16 arithmetic (matmul only; adapters with shader-f16)
+	f16       bool        // f16 arithmetic (matrix products; adapters with shader-f16)
 }
 
 func (k pipelineKey) String() string {
@@ -137,13 +144,17 @@ func (k pipelineKey) source() (string, error) {
 	if k.subgroups && !k.op.hasSubgroupVariant() {
 		return "", fmt.Errorf("webgpu: kernel %s has no subgroup variant", k.op)
 	}
-	if k.f16 && k.op != opMatMul {
+	if k.f16 && !k.op.hasF16Variant() {
 		return "", fmt.Errorf("webgpu: kernel %s has no f16 variant", k.op)
 	}
 	var files []string
 	switch {
+	case k.op == opMatVec && k.subgroups && k.f16:
+		main = "matvec_subgroup_f16.wgsl"
 	case k.op == opMatVec && k.subgroups:
 		main = "matvec_subgroup.wgsl"
+	case k.op == opMatVec && k.f16:
+		main = "matvec_f16.wgsl"
 	case k.op == opMatMul && k.f16:
 		main = "matmul_f16.wgsl"
 	case k.op.reduces() && k.subgroups:
@@ -175,13 +186,16 @@ func (k pipelineKey) source() (string, error) {
 // for compiling them all up front in tests.
 func allKeys(subgroups, f16 bool) []pipelineKey {
 	var variants []pipelineKey
-	for o := opMatVec; o <= opTopK; o++ {
+	for o := opMatVec; o <= opCopy; o++ {
 		variants = append(variants, pipelineKey{op: o})
 		if subgroups && o.hasSubgroupVariant() {
 			variants = append(variants, pipelineKey{op: o, subgroups: true})
 		}
-		if f16 && o == opMatMul {
+		if f16 && o.hasF16Variant() {
 			variants = append(variants, pipelineKey{op: o, f16: true})
+			if subgroups && o.hasSubgroupVariant() {
+				variants = append(variants, pipelineKey{op: o, subgroups: true, f16: true})
+			}
 		}
 	}
 	var keys []pipelineKey
@@ -197,6 +211,41 @@ func allKeys(subgroups, f16 bool) []pipelineKey {
 		}
 	}
 	return keys
+}
+
+// Variant is one pipeline variant and whether a device builds it.
+type Variant struct {
+	Kernel string `json:"kernel"`
+	// Missing names what the device lacks to build it ("shader-f16",
+	// "subgroups", or an option that was not asked for); "" when it builds.
+	Missing string `json:"missing,omitempty"`
+}
+
+// variants lists every pipeline variant there is, marking those a device
+// with the given features and options does not build. subgroupsLack is
+// what the adapter lacks for the subgroup kernels, "" when nothing.
+func variants(subgroupsLack string, useSubgroups, hasF16, useF16 bool) []Variant {
+	built := map[pipelineKey]bool{}
+	for _, k := range allKeys(useSubgroups, useF16) {
+		built[k] = true
+	}
+	var out []Variant
+	for _, k := range allKeys(true, true) {
+		v := Variant{Kernel: k.String()}
+		switch {
+		case built[k]:
+		case k.f16 && !hasF16:
+			v.Missing = "shader-f16"
+		case k.subgroups && subgroupsLack != "":
+			v.Missing = subgroupsLack
+		case k.f16 && !useF16:
+			v.Missing = "Options.ShaderF16 not set"
+		default:
+			v.Missing = "Options.NoSubgroups set"
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // weightTypes lists the readable weight types in a fixed order.

@@ -59,7 +59,8 @@ func TestSourceRejectsUnknownChoices(t *testing.T) {
 	for _, k := range []pipelineKey{
 		{op: opMatVec, weight: tensor.Q5_K},
 		{op: opAdd, weight: tensor.F32, subgroups: true},
-		{op: opMatVec, weight: tensor.F32, f16: true},
+		{op: opAdd, weight: tensor.F32, f16: true},
+		{op: opRMSNorm, weight: tensor.F32, f16: true},
 		{op: 0},
 	} {
 		if _, err := k.source(); err == nil {
@@ -74,6 +75,42 @@ func TestSubgroupRows(t *testing.T) {
 	} {
 		if got := subgroupRows(tt.minSize); got != tt.want {
 			t.Errorf("subgroupRows(%d) = %d, want %d", tt.minSize, got, tt.want)
+		}
+	}
+}
+
+func TestVariantsNameWhatIsMissing(t *testing.T) {
+	count := func(vs []Variant) map[string]int {
+		m := map[string]int{}
+		for _, v := range vs {
+			m[v.Missing]++
+		}
+		return m
+	}
+	all := len(allKeys(true, true))
+	for _, c := range []struct {
+		name                                string
+		subLack                             string
+		useSub, hasF16, useF16              bool
+		built, noF16, noSub, f16Off, subOff int
+	}{
+		{"everything", "", true, true, true, all, 0, 0, 0, 0},
+		// SwiftShader: subgroups, no f16.
+		{"no f16", "", true, false, false, len(allKeys(true, false)), all - len(allKeys(true, false)), 0, 0, 0},
+		{"f16 not asked", "", true, true, false, len(allKeys(true, false)), 0, 0, all - len(allKeys(true, false)), 0},
+		{"nothing", "subgroups", false, false, false, len(allKeys(false, false)), all - len(allKeys(true, false)), len(allKeys(true, false)) - len(allKeys(false, false)), 0, 0},
+		{"subgroups turned off", "", false, false, false, len(allKeys(false, false)), all - len(allKeys(true, false)), 0, 0, len(allKeys(true, false)) - len(allKeys(false, false))},
+	} {
+		vs := variants(c.subLack, c.useSub, c.hasF16, c.useF16)
+		if len(vs) != all {
+			t.Errorf("%s: %d variants, want %d", c.name, len(vs), all)
+		}
+		got := count(vs)
+		want := map[string]int{"": c.built, "shader-f16": c.noF16, "subgroups": c.noSub, "Options.ShaderF16 not set": c.f16Off, "Options.NoSubgroups set": c.subOff}
+		for k, n := range want {
+			if got[k] != n {
+				t.Errorf("%s: %d variants marked %q, want %d", c.name, got[k], k, n)
+			}
 		}
 	}
 }

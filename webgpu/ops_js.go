@@ -27,14 +27,18 @@ func (b *Backend) record(what string, f func() error) {
 	}
 }
 
-// bufs returns the GPU buffers of activations, failing when one is missing
-// (its allocation failed, or it belongs to another backend).
-func bufs(acts ...*model.Act) ([]*buffer, error) {
-	out := make([]*buffer, len(acts))
+// bufs returns the GPU buffers of (up to three) activations, failing when
+// one is missing (its allocation failed, or it belongs to another backend).
+// An array, not a slice: the per-token path allocates nothing.
+func bufs(acts ...*model.Act) ([3]*buffer, error) {
+	var out [3]*buffer
+	if len(acts) > len(out) {
+		return out, fmt.Errorf("%d activations for one operation", len(acts))
+	}
 	for i, a := range acts {
 		buf, ok := a.Device.(*buffer)
 		if !ok {
-			return nil, fmt.Errorf("activations of %d×%d are not on this device", a.Cap, a.Cols)
+			return out, fmt.Errorf("activations of %d×%d are not on this device", a.Cap, a.Cols)
 		}
 		out[i] = buf
 	}
@@ -49,10 +53,10 @@ func weightOf(w *model.Weight) (*deviceWeight, error) {
 	return dw, nil
 }
 
-// kernel returns the key of op for weight type t, with the device's
-// reduction variant.
+// kernel returns the key of op for weight type t, in the device's
+// variant: subgroup reductions, f16 arithmetic.
 func (b *Backend) kernel(o op, t tensor.Type) pipelineKey {
-	return pipelineKey{op: o, weight: t, subgroups: b.info.Subgroups && o.hasSubgroupVariant()}
+	return pipelineKey{op: o, weight: t, subgroups: b.info.Subgroups && o.hasSubgroupVariant(), f16: b.info.UseF16 && o.hasF16Variant()}
 }
 
 // Embed looks the tokens' rows up in the (possibly split) table.
@@ -75,7 +79,7 @@ func (b *Backend) Embed(dst *model.Act, table *model.Weight, tokens []int32) {
 			var p params
 			p.u32(c.first).u32(c.rows).u32(table.Cols).u32(int(tw.rowBytes)).u32(len(tokens))
 			bs := []binding{whole(tw.bufs[i]), {data: ids}, whole(d[0])}
-			if err := b.dispatch(b.kernel(opEmbed, table.Type), &p, bs, ceilDiv(table.Cols, wgElems), len(tokens), 1); err != nil {
+			if err := b.dispatch(b.kernel(opEmbed, table.Type), p, bs, ceilDiv(table.Cols, wgElems), len(tokens), 1); err != nil {
 				return err
 			}
 		}
@@ -96,11 +100,13 @@ func (b *Backend) RMSNorm(dst, x *model.Act, weight *model.Weight, eps float32) 
 			return err
 		}
 		if a[0] != a[1] {
-			b.copyBuffer(a[1], 0, a[0], 0, int64(x.Rows*x.Cols*4))
+			if err := b.copyFloats(a[1], 0, a[0], 0, x.Rows*x.Cols); err != nil {
+				return err
+			}
 		}
 		var p params
 		p.u32(x.Cols).f32(eps)
-		return b.dispatch(b.kernel(opRMSNorm, tensor.F32), &p, []binding{whole(a[0]), whole(nw.bufs[0])}, x.Rows, 1, 1)
+		return b.dispatch(b.kernel(opRMSNorm, tensor.F32), p, []binding{whole(a[0]), whole(nw.bufs[0])}, x.Rows, 1, 1)
 	})
 }
 
@@ -113,7 +119,7 @@ const matVecMaxTokens = 4
 // buffer.
 func (b *Backend) MatMul(dst *model.Act, w *model.Weight, x *model.Act, bias *model.Weight) {
 	dst.Rows = x.Rows
-	b.record("matmul "+w.Name, func() error {
+	b.record("matmul", func() error {
 		a, err := bufs(dst, x)
 		if err != nil {
 			return err
@@ -122,11 +128,12 @@ func (b *Backend) MatMul(dst *model.Act, w *model.Weight, x *model.Act, bias *mo
 		if err != nil {
 			return err
 		}
+		fail := func(err error) error { return fmt.Errorf("%s: %w", w.Name, err) }
 		biasBind, hasBias := whole(b.dummy), 0
 		if bias != nil {
 			bw, err := weightOf(bias)
 			if err != nil {
-				return err
+				return fail(err)
 			}
 			biasBind, hasBias = whole(bw.bufs[0]), 1
 		}
@@ -141,16 +148,15 @@ func (b *Backend) MatMul(dst *model.Act, w *model.Weight, x *model.Act, bias *mo
 				}
 				gx, gy := fold(ceilDiv(c.rows, perGroup))
 				p.u32(c.rows).u32(w.Cols).u32(int(dw.rowBytes)).u32(c.first).u32(dst.Cols).u32(hasBias).u32(gx).u32(x.Rows)
-				err = b.dispatch(k, &p, bs, gx, gy, x.Rows)
+				err = b.dispatch(k, p, bs, gx, gy, x.Rows)
 			} else {
 				k := b.kernel(opMatMul, w.Type)
-				k.f16 = b.info.UseF16
 				gx, gz := fold(ceilDiv(c.rows, matmulTile))
 				p.u32(c.rows).u32(w.Cols).u32(int(dw.rowBytes)).u32(c.first).u32(dst.Cols).u32(hasBias).u32(gx).u32(x.Rows)
-				err = b.dispatch(k, &p, bs, gx, ceilDiv(x.Rows, matmulTile), gz)
+				err = b.dispatch(k, p, bs, gx, ceilDiv(x.Rows, matmulTile), gz)
 			}
 			if err != nil {
-				return err
+				return fail(err)
 			}
 		}
 		return nil
@@ -195,7 +201,7 @@ func (b *Backend) RoPE(x *model.Act, headDim int, pos int, rope *model.RoPE) {
 		var p params
 		p.u32(x.Cols).u32(headDim).u32(half).u32(neox).u32(x.Rows)
 		heads := x.Cols / headDim
-		return b.dispatch(b.kernel(opRoPE, tensor.F32), &p, []binding{whole(a[0]), {data: table}}, ceilDiv(heads*half, wgElems), x.Rows, 1)
+		return b.dispatch(b.kernel(opRoPE, tensor.F32), p, []binding{whole(a[0]), {data: table}}, ceilDiv(heads*half, wgElems), x.Rows, 1)
 	})
 }
 
@@ -219,10 +225,11 @@ func (b *Backend) StoreKV(cache model.KVCache, layer, pos int, k, v *model.Act) 
 		if err != nil {
 			return err
 		}
-		off, n := int64(pos*c.kvDim*4), int64(k.Rows*c.kvDim*4)
-		b.copyBuffer(a[0], 0, c.k[layer], off, n)
-		b.copyBuffer(a[1], 0, c.v[layer], off, n)
-		return nil
+		off, n := int64(pos*c.kvDim*4), k.Rows*c.kvDim
+		if err := b.copyFloats(a[0], 0, c.k[layer], off, n); err != nil {
+			return err
+		}
+		return b.copyFloats(a[1], 0, c.v[layer], off, n)
 	})
 }
 
@@ -244,7 +251,7 @@ func (b *Backend) Attention(out, q *model.Act, cache model.KVCache, layer, pos, 
 		var p params
 		p.u32(headDim).u32(heads).u32(heads / kvHeads).u32(c.kvDim).u32(pos).f32(float32(1 / math.Sqrt(float64(headDim))))
 		bs := []binding{whole(a[1]), whole(c.k[layer]), whole(c.v[layer]), whole(a[0])}
-		return b.dispatch(b.kernel(opAttention, tensor.F32), &p, bs, heads, q.Rows, 1)
+		return b.dispatch(b.kernel(opAttention, tensor.F32), p, bs, heads, q.Rows, 1)
 	})
 }
 
@@ -261,7 +268,9 @@ func (b *Backend) SwiGLU(dst, gate, up *model.Act) {
 		}
 		n := gate.Rows * gate.Cols
 		if a[0] != a[1] {
-			b.copyBuffer(a[1], 0, a[0], 0, int64(n*4))
+			if err := b.copyFloats(a[1], 0, a[0], 0, n); err != nil {
+				return err
+			}
 		}
 		return b.elementwise(opSwiGLU, a[0], a[2], n)
 	})
@@ -282,7 +291,7 @@ func (b *Backend) elementwise(o op, dst, src *buffer, n int) error {
 	gx, gy := fold(ceilDiv(n, wgElems))
 	var p params
 	p.u32(n).u32(gx)
-	return b.dispatch(b.kernel(o, tensor.F32), &p, []binding{whole(dst), whole(src)}, gx, gy, 1)
+	return b.dispatch(b.kernel(o, tensor.F32), p, []binding{whole(dst), whole(src)}, gx, gy, 1)
 }
 
 // CopyRow copies row src of x into row 0 of dst.
@@ -293,8 +302,7 @@ func (b *Backend) CopyRow(dst, x *model.Act, src int) {
 		if err != nil {
 			return err
 		}
-		b.copyBuffer(a[1], int64(src*x.Cols*4), a[0], 0, int64(x.Cols*4))
-		return nil
+		return b.copyFloats(a[1], int64(src*x.Cols*4), a[0], 0, x.Cols)
 	})
 }
 

@@ -12,7 +12,10 @@ import (
 )
 
 // MaxTopK bounds k in TopK: the kernel makes one pass over the row per k.
-const MaxTopK = 256
+const MaxTopK = model.MaxTopK
+
+// The engine reads back only the sampled token's candidates through TopK.
+var _ model.TopKReader = (*Backend)(nil)
 
 // TopK finds the k largest values of row r of x on the GPU, largest first
 // (ties by lower index), and reads back only those: idx and val receive k
@@ -34,7 +37,7 @@ func (b *Backend) TopK(x *model.Act, r, k int, idx []int32, val []float32) error
 		}
 		var p params
 		p.u32(x.Cols).u32(r * x.Cols).u32(k)
-		if err := b.dispatch(b.kernel(opTopK, tensor.F32), &p, []binding{whole(a[0]), whole(b.results)}, 1, 1, 1); err != nil {
+		if err := b.dispatch(b.kernel(opTopK, tensor.F32), p, []binding{whole(a[0]), whole(b.results)}, 1, 1, 1); err != nil {
 			return err
 		}
 		raw, err := b.readBack(b.results, 0, int64(8*k))

@@ -24,13 +24,22 @@ import (
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/wisp-llm/wisp/wasm/abi"
+	"github.com/wisp-llm/wisp/wasm/hostkernels"
 )
 
 // Options configure an Engine.
 type Options struct {
 	// Runtime is the path of the wasip1 runtime.wasm; "" means
-	// DefaultRuntimePath().
+	// DefaultRuntimePath(), or DefaultHostRuntimePath() with HostKernels.
 	Runtime string
+	// HostKernels runs runtime-host.wasm, whose matrix products call this
+	// host's native kernels on all its cores (wasm/hostkernels). The host
+	// lends the kernels to any guest that imports them; this option picks
+	// the artifact.
+	HostKernels bool
+	// HostThreads is the number of threads of the host kernels; 0: all
+	// cores.
+	HostThreads int
 	// CacheDir keeps compiled machine code between runs; "" means
 	// os.UserCacheDir()/wisp/wazero, and "-" disables the cache.
 	CacheDir string
@@ -63,6 +72,15 @@ func DefaultRuntimePath() string {
 	return filepath.Join("build", "wasip1", "runtime.wasm")
 }
 
+// DefaultHostRuntimePath is $WISP_RUNTIME_HOST_WASM, or else
+// build/wasip1/runtime-host.wasm as scripts/build-wasm leaves it.
+func DefaultHostRuntimePath() string {
+	if p := os.Getenv("WISP_RUNTIME_HOST_WASM"); p != "" {
+		return p
+	}
+	return filepath.Join("build", "wasip1", "runtime-host.wasm")
+}
+
 // ErrGuestCrashed is wrapped by errors from a guest that trapped, exited or
 // was killed at its deadline; the guest is restarted on the next call.
 var ErrGuestCrashed = errors.New("wazero: the wasm guest crashed")
@@ -80,6 +98,8 @@ type Engine struct {
 	guest    *guest // nil after a crash, until the next call restarts it
 	info     abi.Info
 	simd     bool
+	hostKern bool // the guest imports the host kernels
+	kernels  kernels
 	restarts int
 	emit     func(abi.Delta) error // the running generation's callback
 	emitErr  error
@@ -98,6 +118,9 @@ type guest struct {
 func Open(modelPath string, opts Options) (*Engine, error) {
 	if opts.Runtime == "" {
 		opts.Runtime = DefaultRuntimePath()
+		if opts.HostKernels {
+			opts.Runtime = DefaultHostRuntimePath()
+		}
 	}
 	if opts.MemoryLimit <= 0 || opts.MemoryLimit > abi.AddressSpace {
 		opts.MemoryLimit = abi.AddressSpace
@@ -127,8 +150,10 @@ func Open(modelPath string, opts Options) (*Engine, error) {
 		cfg = cfg.WithCompilationCache(cache)
 	}
 	e := &Engine{opts: opts, modelPath: abs, modelSize: st.Size(), runtime: wz.NewRuntimeWithConfig(ctx, cfg), grace: stopGrace}
+	e.kernels.threads, e.kernels.log = opts.HostThreads, opts.Stderr
 	if err := e.init(ctx, wasm); err != nil {
 		e.runtime.Close(ctx)
+		e.kernels.close()
 		return nil, err
 	}
 	return e, nil
@@ -156,9 +181,9 @@ func (e *Engine) init(ctx context.Context, wasm []byte) error {
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, e.runtime); err != nil {
 		return fmt.Errorf("wazero: WASI: %w", err)
 	}
-	_, err := e.runtime.NewHostModuleBuilder("wisp_host").
-		NewFunctionBuilder().WithFunc(e.hostEmit).Export("emit").
-		Instantiate(ctx)
+	host := e.runtime.NewHostModuleBuilder(hostkernels.Module).
+		NewFunctionBuilder().WithFunc(e.hostEmit).Export("emit")
+	_, err := e.kernels.export(host).Instantiate(ctx)
 	if err != nil {
 		return fmt.Errorf("wazero: host module: %w", err)
 	}
@@ -203,6 +228,10 @@ func (e *Engine) Info() abi.Info { return e.info }
 // SIMD reports whether the guest runs the SIMD128 kernels.
 func (e *Engine) SIMD() bool { return e.simd }
 
+// HostKernels reports whether the guest's matrix products run on the
+// host's native kernels (runtime-host.wasm).
+func (e *Engine) HostKernels() bool { return e.hostKern }
+
 // Restarts counts the guest's restarts after crashes.
 func (e *Engine) Restarts() int {
 	e.mu.Lock()
@@ -215,5 +244,6 @@ func (e *Engine) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.guest = nil
+	e.kernels.close()
 	return e.runtime.Close(context.Background())
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	wz "github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/wisp-llm/wisp/wasm/abi"
@@ -40,7 +41,7 @@ func (e *Engine) start(ctx context.Context) error {
 	if e.opts.Stderr != nil {
 		cfg = cfg.WithStderr(e.opts.Stderr)
 	}
-	mod, err := e.runtime.InstantiateModule(ctx, e.compiled, cfg)
+	mod, err := e.runtime.InstantiateModule(experimental.WithMemoryAllocator(ctx, guestMemoryAllocator()), e.compiled, cfg)
 	if err != nil {
 		return fmt.Errorf("%w: starting runtime.wasm: %v", ErrGuestCrashed, err)
 	}
@@ -64,6 +65,7 @@ func (e *Engine) start(ctx context.Context) error {
 		return fail(err)
 	}
 	e.simd = features&1 != 0
+	e.hostKern = features&2 != 0
 	h, err := e.loadModel(ctx, g)
 	if err != nil {
 		return fail(err)

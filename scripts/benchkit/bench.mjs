@@ -18,7 +18,7 @@ import {parseArgs} from "node:util";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const repoRoot = join(here, "../..");
-const allRuntimes = ["wisp-native", "wisp-wazero", "wisp-wasm-node", "llama.cpp", "wllama", "wllama-mt"];
+const allRuntimes = ["wisp-native", "wisp-wazero", "wisp-wazero-host", "wisp-wasm-node", "llama.cpp", "wllama", "wllama-mt"];
 
 // A runtime process speaking the line protocol: it prints {"ready":true}
 // once loaded, then one JSON result per "run" line.
@@ -92,6 +92,14 @@ function runnerFor(name, {wisp, model, threads, prompt, gen, vocab}) {
         if (!existsSync(wasm))
             return {skip: `no ${wasm} (scripts/build-wasm makes it)`};
         return {cmd: wisp, args: ["bench", "--engine", "wasm", "-m", model, "-t", "1", "-p", String(prompt), "-n", String(gen), "--stdin"], env: {WISP_RUNTIME_WASM: wasm}};
+    }
+    case "wisp-wazero-host": {
+        // The guest runs one thread; its matrix products run on the host's
+        // native kernels on every thread asked for.
+        const wasm = process.env.WISP_RUNTIME_HOST_WASM ?? join(repoRoot, "build/wasip1/runtime-host.wasm");
+        if (!existsSync(wasm))
+            return {skip: `no ${wasm} (scripts/build-wasm makes it)`};
+        return {cmd: wisp, args: ["bench", "--engine", "wasm", "--host-kernels", "-m", model, "-t", String(threads), "-p", String(prompt), "-n", String(gen), "--stdin"], env: {WISP_RUNTIME_HOST_WASM: wasm}};
     }
     case "wisp-wasm-node": {
         if (threads !== 1)

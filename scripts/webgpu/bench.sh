@@ -2,7 +2,9 @@
 # Decoding speed of a model on WebGPU next to the CPU path of the same wasm
 # program (webgpu/cmd/kernelcheck -bench): greedy decoding after one warm-up
 # token, in Node with Dawn (and, with WISP_WEBGPU_RUNNERS="node chromium",
-# in headless Chromium).
+# in headless Chromium). "webgpu" takes the argmax on the device and reads
+# back the token, as the engine does; "webgpu-read-logits" reads the whole
+# logits row every token.
 #
 #   scripts/webgpu/bench.sh [MODEL.gguf] [TOKENS]
 #

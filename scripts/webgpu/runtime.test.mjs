@@ -12,6 +12,8 @@ import { create, globals } from 'webgpu';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const models = path.resolve(root, '../shared/testdata/models');
+// WISP_WASM_DIR: where scripts/build-wasm put runtime.wasm (default build/js).
+const wasmDir = path.resolve(root, process.env.WISP_WASM_DIR ?? 'build/js');
 
 Object.assign(globalThis, globals);
 globalThis.navigator = { gpu: create([]) };
@@ -19,7 +21,7 @@ const { startNodeRuntime } = await import(path.join(root, 'wasm/js/node.mjs'));
 
 for (const simd of [true, false]) {
   test(`stories260K on WebGPU equals the golden (${simd ? 'SIMD' : 'plain'} runtime.wasm)`, async (t) => {
-    const api = await startNodeRuntime(path.join(root, 'build/js'), { simd });
+    const api = await startNodeRuntime(wasmDir, { simd });
     assert.ok(api.backends.includes('webgpu'));
     const m = await api.loadBlob(new Blob([readFileSync(path.join(models, 'stories260K.gguf'))]), { device: 'webgpu' });
     const s = await api.newSession(m, { context: 256 });

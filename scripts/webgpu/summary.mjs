@@ -17,6 +17,18 @@ for (const x of results.filter((x) => !x.ok)) {
 for (const m of (r.compile ?? []).filter((m) => m.type !== 'info')) {
   console.log(`${label}: shader ${m.kernel} line ${m.line}: ${m.type}: ${m.message}`);
 }
+for (const x of results.filter((x) => x.ok && x.name.includes('/allocs/'))) {
+  console.log(`${label}: ${x.name}: ${x.detail}`);
+}
+if (r.pipelines) {
+  // Variants no device of this run could compile (SwiftShader has no
+  // shader-f16): named, so that CI says what it did not check.
+  const skipped = r.pipelines.skipped ?? [];
+  const why = {};
+  for (const v of skipped) (why[v.missing] ??= []).push(v.kernel);
+  console.log(`${label}: pipelines: ${r.pipelines.compiled.length} compiled, ${skipped.length} skipped` +
+    Object.entries(why).map(([m, ks]) => `; for lack of ${m}: ${ks.join(', ')}`).join(''));
+}
 for (const b of r.bench ?? []) {
   console.log(`${label}: ${b.backend} ${b.model}: ${b.error ? b.error : b.tokensPerSec.toFixed(1) + ' tokens/s'}`);
 }

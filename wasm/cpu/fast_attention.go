@@ -40,16 +40,13 @@ func (t *attentionTask) run(thread int) {
 		r, h := item/t.heads, item%t.heads
 		last := t.pos + r
 		qh := row(t.q, r)[h*hd : (h+1)*hd]
-		kvOff := (h / group) * hd
-		for p := 0; p <= last; p++ {
-			kh := c.at(c.k, t.layer, p)[kvOff : kvOff+hd]
-			scores[p] = simd.DotF32(kh, qh) * scale
-		}
+		// The layer's keys and values for this head, one position every
+		// kvDim elements.
+		off := t.layer*c.positions*c.kvDim + (h/group)*hd
+		simd.DotsF32(scores[:last+1], c.k[off:], c.kvDim, qh, scale)
 		simd.Softmax(scores[:last+1])
 		oh := row(t.out, r)[h*hd : (h+1)*hd]
 		clear(oh)
-		for p := 0; p <= last; p++ {
-			simd.Axpy(oh, scores[p], c.at(c.v, t.layer, p)[kvOff:kvOff+hd])
-		}
+		simd.AxpyRows(oh, scores[:last+1], c.v[off:], c.kvDim)
 	}
 }

@@ -51,7 +51,7 @@ func (t *matmulTask) run(int) {
 		}
 		i1 := min(i0+t.chunk, rows)
 		r := 0
-		if typ := t.w.Type; typ == tensor.Q8_0 || typ == tensor.Q4_0 || typ == tensor.Q4_K {
+		if typ := t.w.Type; typ == tensor.Q8_0 || typ == tensor.Q4_0 || typ == tensor.Q4_K || typ == tensor.Q6_K {
 			for ; r+4 <= t.x.Rows; r += 4 {
 				t.fourRowsOf(r, i0, i1)
 			}
@@ -69,16 +69,10 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 	switch t.w.Type {
 	case tensor.Q8_0:
 		qs, d, _ := t.q.row(r)
-		for k := range out {
-			i := i0 + k
-			out[k] = simd.DotQ8_0(w[i*rb:(i+1)*rb], qs, d)
-		}
+		simd.MatVecQ8_0(out, w[i0*rb:i1*rb], rb, qs, d)
 	case tensor.Q4_0:
 		qs, d, _ := t.q.row(r)
-		for k := range out {
-			i := i0 + k
-			out[k] = simd.DotQ4_0(w[i*rb:(i+1)*rb], qs, d)
-		}
+		simd.MatVecQ4_0(out, w[i0*rb:i1*rb], rb, qs, d)
 	case tensor.Q5_0:
 		qs, d, sums := t.q.row(r)
 		for k := range out {
@@ -87,10 +81,7 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 		}
 	case tensor.Q4_K:
 		qs, d, sums := t.q.row(r)
-		for k := range out {
-			i := i0 + k
-			out[k] = simd.DotQ4_K(w[i*rb:(i+1)*rb], qs, d, sums)
-		}
+		simd.MatVecQ4_K(out, w[i0*rb:i1*rb], rb, qs, d, sums)
 	case tensor.Q5_K:
 		qs, d, sums := t.q.row(r)
 		for k := range out {
@@ -99,10 +90,7 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 		}
 	case tensor.Q6_K:
 		qs, d, sums := t.q.row(r)
-		for k := range out {
-			i := i0 + k
-			out[k] = simd.DotQ6_K(w[i*rb:(i+1)*rb], qs, d, sums)
-		}
+		simd.MatVecQ6_K(out, w[i0*rb:i1*rb], rb, qs, d, sums)
 	case tensor.F32:
 		x := row(t.x, r)
 		wf := F32(w)
@@ -131,30 +119,31 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 	}
 }
 
-// fourRowsOf computes dst[r..r+3][i0:i1] with the four-row kernels, which
-// unpack each weight block once for four tokens.
+// fourRowsOf computes dst[r..r+3][i0:i1] with the four-token kernels, which
+// unpack each weight block once for four tokens (on CPUs without VNNI,
+// Q6_K's is a loop of one-row kernels).
 func (t *matmulTask) fourRowsOf(r, i0, i1 int) {
 	w, rb := t.w.Data, t.rowBytes
 	cols := t.dst.Cols
 	out := t.dst.Data[r*cols : (r+4)*cols]
 	qs, d, sums := t.q.rowRange(r, 4)
 	stride := t.x.Cols
-	var v [4]float32
-	for i := i0; i < i1; i++ {
-		wi := w[i*rb : (i+1)*rb]
-		switch t.w.Type {
-		case tensor.Q8_0:
-			simd.DotQ8_0x4(wi, qs, d, stride, &v)
-		case tensor.Q4_0:
-			simd.DotQ4_0x4(wi, qs, d, stride, &v)
-		case tensor.Q4_K:
-			simd.DotQ4_Kx4(wi, qs, d, sums, stride, &v)
-		}
-		if t.bias != nil {
-			for k := range v {
-				v[k] += t.bias[i]
+	block, ws, rows := out[i0:], w[i0*rb:i1*rb], i1-i0
+	switch t.w.Type {
+	case tensor.Q8_0:
+		simd.MatMulQ8_0x4(block, cols, ws, rb, rows, qs, d, stride)
+	case tensor.Q4_0:
+		simd.MatMulQ4_0x4(block, cols, ws, rb, rows, qs, d, stride)
+	case tensor.Q4_K:
+		simd.MatMulQ4_Kx4(block, cols, ws, rb, rows, qs, d, sums, stride)
+	case tensor.Q6_K:
+		simd.MatMulQ6_Kx4(block, cols, ws, rb, rows, qs, d, sums, stride)
+	}
+	if t.bias != nil {
+		for k := range 4 {
+			for i, b := range t.bias[i0:i1] {
+				block[k*cols+i] += b
 			}
 		}
-		out[i], out[cols+i], out[2*cols+i], out[3*cols+i] = v[0], v[1], v[2], v[3]
 	}
 }

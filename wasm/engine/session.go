@@ -26,6 +26,7 @@ type Session struct {
 	cached []int32 // tokens whose keys and values are in the cache
 	logits []float32
 	top    []sample.TokenLogprob
+	pick   picker // reads back only the top candidates when sampling allows
 }
 
 // NewSession opens a session with room for ctx tokens (0: the model's
@@ -116,6 +117,8 @@ func (s *Session) Generate(ctx context.Context, req Request, emit func(Delta) er
 		}
 		maxTokens = room
 	}
+	s.pick.k = candidateK(req.Sampling, req.Logprobs, len(s.logits))
+	defer func() { s.pick.k = 0 }()
 	res.CachedTokens = s.prefix(req.Prompt)
 	if err := s.prefill(ctx, req.Prompt[res.CachedTokens:]); err != nil {
 		return res, err
@@ -145,7 +148,15 @@ func (s *Session) Generate(ctx context.Context, req Request, emit func(Delta) er
 			res.Text = text.String()
 			return res, err
 		}
-		id := sampler.Sample(s.logits, s.cached)
+		logits, ids, err := s.nextLogits()
+		if err != nil {
+			res.Text = text.String()
+			return res, err
+		}
+		id := sampler.Sample(logits, s.cached)
+		if ids != nil {
+			id = ids[id] // the sampler drew among the candidates
+		}
 		sampler.Accept(id)
 		if s.m.IsStop(id) {
 			res.FinishReason = FinishStop
@@ -156,7 +167,7 @@ func (s *Session) Generate(ctx context.Context, req Request, emit func(Delta) er
 		if req.Logprobs {
 			lp := TokenLogprob{Token: id, Text: string(s.m.Tokenizer.Piece(id))}
 			k := min(req.TopLogprobs, len(s.top))
-			lp.Logprob = sample.Logprobs(s.logits, id, s.top[:k])
+			lp.Logprob = sample.Logprobs(logits, id, s.top[:k])
 			lp.Top = append([]sample.TokenLogprob(nil), s.top[:k]...)
 			pendingLogprobs = append(pendingLogprobs, lp)
 		}
@@ -223,7 +234,9 @@ func (s *Session) forward(tokens []int32) error {
 			return err
 		}
 	}
-	err := s.llm.Forward(s.state, tokens, s.logits)
+	run := s.pick.model(s.llm)
+	err := run.Forward(s.state, tokens, s.logits)
+	deferred := run != s.llm // the logits stay on the device for nextLogits
 	if err == nil {
 		if err = backendErr(s.llm); err != nil {
 			// The device failed under us: continue on the CPU, rebuilding
@@ -231,6 +244,7 @@ func (s *Session) forward(tokens []int32) error {
 			if ferr := s.m.fallBack(err); ferr != nil {
 				err = ferr
 			} else if err = s.rebuild(); err == nil {
+				deferred = false
 				err = s.llm.Forward(s.state, tokens, s.logits)
 			}
 		}
@@ -238,9 +252,11 @@ func (s *Session) forward(tokens []int32) error {
 	if err != nil {
 		// The cache may hold part of the batch: forget it all.
 		s.cached, s.state.Pos = s.cached[:0], 0
+		s.pick.pending = false
 		return fmt.Errorf("engine: %w", err)
 	}
 	s.cached = append(s.cached, tokens...)
+	s.pick.pending = deferred
 	return nil
 }
 

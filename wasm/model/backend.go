@@ -73,3 +73,19 @@ type Backend interface {
 type KVCache interface {
 	Positions() int
 }
+
+// MaxTopK bounds k in TopKReader.TopK.
+const MaxTopK = 256
+
+// TopKReader is an optional Backend power for backends whose activations
+// live on a device, where copying a whole row of logits (the vocabulary) to
+// the host every token costs more than the token's arithmetic. A decoder
+// whose sampling needs only the most likely tokens asks for those instead
+// of reading the row; without this power it reads the row.
+type TopKReader interface {
+	// TopK finds the k (1..MaxTopK) largest values of row r of x, largest
+	// first and ties by lower index, and copies only those and their
+	// column indices into vals and ids. It runs every operation recorded
+	// before it.
+	TopK(x *Act, r, k int, ids []int32, vals []float32) error
+}

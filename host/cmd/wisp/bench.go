@@ -65,6 +65,7 @@ func runBench(args []string, stdout io.Writer) error {
 	threads := fs.Int("t", 0, "threads (0: all cores); also caps GOMAXPROCS")
 	reps := fs.Int("r", 3, "repetitions; the median is reported")
 	engineName := fs.String("engine", "native", "where the model runs: native, or wasm (runtime.wasm in wazero)")
+	hostKernels := fs.Bool("host-kernels", false, "with --engine wasm: runtime-host.wasm, whose matrix products run on the host's native kernels on -t threads")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	bandwidth := fs.Bool("bandwidth", false, "measure memory bandwidth instead (with -m: and the decode limit it implies)")
 	bandwidthMiB := fs.Int("bandwidth-mib", 1024, "bytes streamed per bandwidth pass, in MiB")
@@ -88,7 +89,7 @@ func runBench(args []string, stdout io.Writer) error {
 	if *modelPath == "" {
 		return errors.New("-m MODEL.gguf is required")
 	}
-	gen, vocab, name, closeModel, err := openBenchModel(*modelPath, *engineName, *threads, *promptLen+*genLen+1)
+	gen, vocab, name, closeModel, err := openBenchModel(*modelPath, *engineName, *hostKernels, *threads, *promptLen+*genLen+1)
 	if err != nil {
 		return err
 	}
@@ -124,14 +125,25 @@ func runBench(args []string, stdout io.Writer) error {
 // openBenchModel loads the model for an engine and returns it as a
 // generator with room for ctxLen tokens, with its vocabulary size, the
 // runtime's name as scripts/bench reports it, and a function that frees it.
-func openBenchModel(path, engineName string, threads, ctxLen int) (generator, int, string, func(), error) {
+func openBenchModel(path, engineName string, hostKernels bool, threads, ctxLen int) (generator, int, string, func(), error) {
+	if hostKernels && engineName != "wasm" {
+		return nil, 0, "", nil, errors.New("--host-kernels needs --engine wasm")
+	}
 	switch engineName {
 	case "wasm":
-		e, err := wazero.Open(path, wazero.Options{Context: ctxLen})
+		e, err := wazero.Open(path, wazero.Options{Context: ctxLen, HostKernels: hostKernels, HostThreads: threads})
 		if err != nil {
 			return nil, 0, "", nil, err
 		}
-		return wazeroGenerator{e}, e.Info().VocabSize, "wisp-wazero", func() { e.Close() }, nil
+		name := "wisp-wazero"
+		if hostKernels {
+			if !e.HostKernels() {
+				e.Close()
+				return nil, 0, "", nil, errors.New("the wasm runtime does not import the host kernels: is it runtime-host.wasm?")
+			}
+			name = "wisp-wazero-host"
+		}
+		return wazeroGenerator{e}, e.Info().VocabSize, name, func() { e.Close() }, nil
 	case "native":
 		m, err := openModel(path, engineName, threads)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"time"
 
+	"github.com/wisp-llm/wisp/host/wazero"
 	"github.com/wisp-llm/wisp/wasm/engine"
 	"github.com/wisp-llm/wisp/wasm/sample"
 )
@@ -58,7 +59,10 @@ func runRun(args []string, stdout io.Writer) error {
 		return errors.New("-m MODEL.gguf is required")
 	}
 	if *mf.engine == "wasm" {
-		return runWasm(*mf.path, *prompt, *n, *mf.ctx, *special, params(), stdout)
+		return runWasm(*mf.path, *prompt, *n, *special, params(), mf.wazeroOptions(), stdout)
+	}
+	if *mf.hostKernels {
+		return errors.New("--host-kernels needs --engine wasm")
 	}
 	m, err := mf.open()
 	if err != nil {
@@ -103,15 +107,22 @@ func runRun(args []string, stdout io.Writer) error {
 type modelFlags struct {
 	path, engine *string
 	ctx, threads *int
+	hostKernels  *bool
 }
 
 func addModelFlags(fs *flag.FlagSet) modelFlags {
 	return modelFlags{
-		path:    fs.String("m", "", "model file (GGUF)"),
-		ctx:     fs.Int("ctx", 0, "context length (0: the model's, at most 4096)"),
-		engine:  fs.String("engine", "native", "where the model runs: native or wasm"),
-		threads: fs.Int("threads", 0, "threads for the native engine (0: all cores)"),
+		path:        fs.String("m", "", "model file (GGUF)"),
+		ctx:         fs.Int("ctx", 0, "context length (0: the model's, at most 4096)"),
+		engine:      fs.String("engine", "native", "where the model runs: native or wasm"),
+		threads:     fs.Int("threads", 0, "threads for the native engine and the host kernels (0: all cores)"),
+		hostKernels: fs.Bool("host-kernels", false, "with --engine wasm: run runtime-host.wasm, whose matrix products call this host's native kernels on all cores (--threads)"),
 	}
+}
+
+// wazeroOptions are the wasm engine's options from the flags.
+func (mf modelFlags) wazeroOptions() wazero.Options {
+	return wazero.Options{Context: *mf.ctx, HostKernels: *mf.hostKernels, HostThreads: *mf.threads, Stderr: os.Stderr}
 }
 
 func (mf modelFlags) open() (*engine.Model, error) {

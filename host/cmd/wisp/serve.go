@@ -26,6 +26,7 @@ type serveOptions struct {
 	model, addr, engine, apiKey, cors, site string
 	parallel, queue, ctx, threads           int
 	maxBody                                 int64
+	hostKernels                             bool
 }
 
 func parseServeFlags(args []string) (serveOptions, error) {
@@ -41,7 +42,8 @@ func parseServeFlags(args []string) (serveOptions, error) {
 	fs.StringVar(&o.cors, "cors", "", "comma-separated origins browsers may call from (* for any)")
 	fs.StringVar(&o.site, "site", defaultSite(), "directory served at / when it exists (build it with scripts/build-site build/site)")
 	fs.Int64Var(&o.maxBody, "max-body", 1<<20, "largest request body in bytes")
-	fs.IntVar(&o.threads, "threads", 0, "threads for the native engine (0: all cores)")
+	fs.IntVar(&o.threads, "threads", 0, "threads for the native engine and the host kernels (0: all cores)")
+	fs.BoolVar(&o.hostKernels, "host-kernels", false, "with --engine wasm: run runtime-host.wasm, whose matrix products call this host's native kernels on all cores (--threads)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
@@ -114,7 +116,7 @@ func openServeEngine(o serveOptions) (api.Engine, func() error, error) {
 	warning := ""
 	switch o.engine {
 	case "wasm":
-		w, err := server.OpenWazero(o.model, wazero.Options{Context: o.ctx, Stderr: diagnostics})
+		w, err := server.OpenWazero(o.model, wazero.Options{Context: o.ctx, HostKernels: o.hostKernels, HostThreads: o.threads, Stderr: diagnostics})
 		if err != nil {
 			return nil, nil, err
 		}

@@ -17,10 +17,13 @@ import (
 // runWasm is `wisp run --engine wasm`: the same generation inside
 // runtime.wasm under wazero ($WISP_RUNTIME_WASM, or build/wasip1/runtime.wasm
 // from scripts/build-wasm).
-func runWasm(modelPath, prompt string, n, ctxLen int, special bool, p sample.Params, stdout io.Writer) error {
-	e, err := wazero.Open(modelPath, wazero.Options{Context: ctxLen, Stderr: os.Stderr})
+func runWasm(modelPath, prompt string, n int, special bool, p sample.Params, opts wazero.Options, stdout io.Writer) error {
+	e, err := wazero.Open(modelPath, opts)
 	if err != nil {
 		return err
+	}
+	if opts.HostKernels && !e.HostKernels() {
+		fmt.Fprintln(os.Stderr, "wisp: this runtime.wasm does not import the host kernels; it computes everything itself")
 	}
 	defer e.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -19,7 +19,7 @@ import (
 func main() {} // a reactor has no main: _initialize runs the package inits
 
 var (
-	rt = abi.New(newBackend)
+	rt = abi.New(withHostKernels(newBackend))
 	// buffers keeps what wisp_alloc handed out alive until wisp_dealloc.
 	buffers = map[uintptr][]byte{}
 	// result is the JSON of the last call's result or error.
@@ -84,14 +84,19 @@ func decode(p unsafe.Pointer, n uint32, into any) error {
 //go:wasmexport wisp_abi_version
 func abiVersion() int32 { return 1 }
 
-// wisp_features: bit 0 is set when the SIMD128 kernels are linked in.
+// wisp_features: bit 0 is set when the SIMD128 kernels are linked in, bit 1
+// when the matrix products are imported from the host (wasm/hostkernels).
 //
 //go:wasmexport wisp_features
 func features() int32 {
+	var f int32
 	if simd {
-		return 1
+		f |= 1
 	}
-	return 0
+	if hostKernels {
+		f |= 2
+	}
+	return f
 }
 
 //go:wasmexport wisp_alloc

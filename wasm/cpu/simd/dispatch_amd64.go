@@ -18,6 +18,8 @@ var useAVX512 = useAVX2 && archsimd.X86.AVX512()
 // Features names the vector instructions the kernels use on this build.
 func Features() string {
 	switch {
+	case useVNNI:
+		return "avx2+fma+avx512+vnni"
 	case useAVX512:
 		return "avx2+fma+avx512"
 	case useAVX2:

@@ -5,9 +5,11 @@
 //
 // Every kernel has a portable Go version (the only one on wasm and on builds
 // without GOEXPERIMENT=simd) and, on amd64 built with GOEXPERIMENT=simd, a
-// simd/archsimd version (AVX2 and FMA; AVX-512 only for narrowing stores,
-// as Go 1.26's archsimd has no VNNI dot product) chosen at start-up from the
-// CPU's features. The quantizers agree bit for bit, and the integer parts
+// simd/archsimd version (AVX2 and FMA; AVX-512 only for narrowing stores)
+// chosen at start-up from the CPU's features. On CPUs with AVX-512 VNNI,
+// which Go 1.26's archsimd cannot use, the matrix kernels (MatVec*,
+// MatMul*) are Go assembly (vnni*_amd64.s) that give bit for bit the
+// archsimd kernels' results. The quantizers agree bit for bit, and the integer parts
 // of the quantized dot products are exact in both, so the dot products
 // differ only in the order of float32 additions. The vector SwiGLU and
 // Softmax use a float32 polynomial exponential within an ulp or two of

@@ -90,3 +90,64 @@ func SwiGLU(dst, gate, up []float32) { swiGLUGo(dst, gate, up) }
 
 // Softmax replaces x by its softmax.
 func Softmax(x []float32) { tensor.Softmax(x) }
+
+// MatVecQ4_0 sets out[i] to DotQ4_0 of weight row i with the activation
+// row (qs, d), bit for bit, for len(out) rows rowBytes apart in w.
+func MatVecQ4_0(out []float32, w []byte, rowBytes int, qs []int8, d []float32) {
+	for i := range out {
+		out[i] = dotQ4_0Go(w[i*rowBytes:(i+1)*rowBytes], qs, d)
+	}
+}
+
+// MatVecQ8_0 is MatVecQ4_0 for Q8_0 weights.
+func MatVecQ8_0(out []float32, w []byte, rowBytes int, qs []int8, d []float32) {
+	for i := range out {
+		out[i] = dotQ8_0Go(w[i*rowBytes:(i+1)*rowBytes], qs, d)
+	}
+}
+
+// MatMulQ4_0x4 sets out[t*cols+i] to DotQ4_0 of weight row i (of rows,
+// rowBytes apart in w) with activation row t (of four, stride elements
+// apart in qs and stride/32 in d), bit for bit.
+func MatMulQ4_0x4(out []float32, cols int, w []byte, rowBytes, rows int, qs []int8, d []float32, stride int) {
+	matMulx4(out, cols, w, rowBytes, rows, qs, d, stride, dotQ4_0x4Go)
+}
+
+// MatMulQ8_0x4 is MatMulQ4_0x4 for Q8_0 weights.
+func MatMulQ8_0x4(out []float32, cols int, w []byte, rowBytes, rows int, qs []int8, d []float32, stride int) {
+	matMulx4(out, cols, w, rowBytes, rows, qs, d, stride, dotQ8_0x4Go)
+}
+
+// DotsF32 sets dst[p] = DotF32(rows[p*stride:], x)·scale for every p.
+func DotsF32(dst, rows []float32, stride int, x []float32, scale float32) {
+	dotsF32Go(dst, rows, stride, x, scale)
+}
+
+// AxpyRows adds a[p]·rows[p*stride:] to dst for p = 0, 1, … in order.
+func AxpyRows(dst, a, rows []float32, stride int) { axpyRowsGo(dst, a, rows, stride) }
+
+// MatVecQ4_K sets out[i] to DotQ4_K of weight row i with the activation
+// row (qs, d, sums), bit for bit, for len(out) rows rowBytes apart in w.
+func MatVecQ4_K(out []float32, w []byte, rowBytes int, qs []int8, d []float32, sums []int16) {
+	for i := range out {
+		out[i] = dotQ4_KGo(w[i*rowBytes:(i+1)*rowBytes], qs, d, sums)
+	}
+}
+
+// MatVecQ6_K is MatVecQ4_K for Q6_K weights.
+func MatVecQ6_K(out []float32, w []byte, rowBytes int, qs []int8, d []float32, sums []int16) {
+	for i := range out {
+		out[i] = dotQ6_KGo(w[i*rowBytes:(i+1)*rowBytes], qs, d, sums)
+	}
+}
+
+// MatMulQ4_Kx4 is MatMulQ4_0x4 for Q4_K weights and Q8_K activations
+// (stride/256 apart in d, stride/16 in sums).
+func MatMulQ4_Kx4(out []float32, cols int, w []byte, rowBytes, rows int, qs []int8, d []float32, sums []int16, stride int) {
+	matMulQ4_Kx4(out, cols, w, rowBytes, rows, qs, d, sums, stride, dotQ4_Kx4Go)
+}
+
+// MatMulQ6_Kx4 is MatMulQ4_Kx4 for Q6_K weights.
+func MatMulQ6_Kx4(out []float32, cols int, w []byte, rowBytes, rows int, qs []int8, d []float32, sums []int16, stride int) {
+	matMulQ4_Kx4(out, cols, w, rowBytes, rows, qs, d, sums, stride, dotQ6_Kx4)
+}

@@ -20,8 +20,11 @@ type Bench struct {
 }
 
 // decodeSpeed loads the model on b and decodes tokens tokens greedily after
-// one warm-up token (which builds the GPU pipelines), timing the rest.
-func decodeSpeed(label, name string, data []byte, b model.Backend, tokens int) Bench {
+// one warm-up token (which builds the GPU pipelines), timing the rest. With
+// onDevice the argmax is taken where the logits are (b must select) and
+// only the token is read back, as the engine does; otherwise the whole
+// logits row is read.
+func decodeSpeed(label, name string, data []byte, b model.Backend, tokens int, onDevice bool) Bench {
 	r := Bench{Backend: label, Model: name, Tokens: tokens}
 	f, err := gguf.FromBytes(data)
 	if err != nil {
@@ -38,7 +41,20 @@ func decodeSpeed(label, name string, data []byte, b model.Backend, tokens int) B
 		r.Error = err.Error()
 		return r
 	}
+	sel, selects := b.(selector)
+	var read *deferredRead
+	if onDevice {
+		if !selects {
+			r.Error = "the backend cannot select on the device"
+			return r
+		}
+		read = &deferredRead{Backend: b}
+		view := *m
+		view.Backend = read
+		m = &view
+	}
 	logits := make([]float32, m.Config.Vocab)
+	ids, vals := make([]int32, 1), make([]float32, 1)
 	next := int32(1)
 	var start time.Time
 	for i := range tokens + 1 {
@@ -53,7 +69,15 @@ func decodeSpeed(label, name string, data []byte, b model.Backend, tokens int) B
 			r.Error = err.Error()
 			return r
 		}
-		next = sample.Argmax(logits)
+		if read == nil {
+			next = sample.Argmax(logits)
+			continue
+		}
+		if err := sel.TopK(read.x, read.row, 1, ids, vals); err != nil {
+			r.Error = err.Error()
+			return r
+		}
+		next = ids[0]
 	}
 	r.TokensPerSec = float64(tokens) / time.Since(start).Seconds()
 	return r
@@ -62,7 +86,7 @@ func decodeSpeed(label, name string, data []byte, b model.Backend, tokens int) B
 // cpuBench measures the reference CPU backend in the same wasm module, the
 // path a browser without WebGPU takes.
 func cpuBench(name string, data []byte, tokens int) Bench {
-	return decodeSpeed("cpu-wasm", name, data, cpu.Reference{}, tokens)
+	return decodeSpeed("cpu-wasm", name, data, cpu.Reference{}, tokens, false)
 }
 
 func describe(b Bench) string {

@@ -21,7 +21,10 @@ func runBench(gpu js.Value, opts webgpu.Options, files map[string][]byte, name s
 		return rep
 	}
 	rep.Device = b.Info()
-	rep.Bench = append(rep.Bench, decodeSpeed("webgpu", name, data, b, tokens), cpuBench(name, data, tokens))
+	rep.Bench = append(rep.Bench,
+		decodeSpeed("webgpu", name, data, b, tokens, true),
+		decodeSpeed("webgpu-read-logits", name, data, b, tokens, false),
+		cpuBench(name, data, tokens))
 	rep.OK = true
 	for _, r := range rep.Bench {
 		fmt.Println(describe(r))

@@ -390,7 +390,7 @@ func (c *checker) checkTopK() {
 		}
 		return 0
 	})
-	for _, k := range []int{1, 40} {
+	for _, k := range []int{1, 40, model.MaxTopK} {
 		name := fmt.Sprintf("topk/k=%d", k)
 		idx, val := make([]int32, k), make([]float32, k)
 		if err := sel.TopK(x.gpu, 1, k, idx, val); err != nil {

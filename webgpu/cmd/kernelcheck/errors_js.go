@@ -71,8 +71,8 @@ func checkErrors(gpu js.Value) []Result {
 	return out
 }
 
-// checkF16 runs the matrix products with the f16 prefill kernel, when the
-// adapter can.
+// checkF16 runs the matrix products (decode shapes through the f16 matvec,
+// prefill ones through the f16 matmul) when the adapter has shader-f16.
 func checkF16(gpu js.Value, available bool) []Result {
 	if !available {
 		return nil

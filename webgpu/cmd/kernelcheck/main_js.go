@@ -17,6 +17,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"slices"
+	"strings"
 	"syscall/js"
 	"time"
 
@@ -25,15 +27,18 @@ import (
 
 // Report is what a run prints.
 type Report struct {
-	OK       bool                    `json:"ok"`
-	Device   webgpu.Info             `json:"device"`
-	Results  []Result                `json:"results,omitempty"`
-	Compile  []webgpu.CompileMessage `json:"compile,omitempty"`
-	Bench    []Bench                 `json:"bench,omitempty"`
-	Error    string                  `json:"error,omitempty"`
-	Seconds  float64                 `json:"seconds"`
-	Phases   map[string]float64      `json:"phases,omitempty"` // seconds per phase
-	Failures int                     `json:"failures"`
+	OK      bool                    `json:"ok"`
+	Device  webgpu.Info             `json:"device"`
+	Results []Result                `json:"results,omitempty"`
+	Compile []webgpu.CompileMessage `json:"compile,omitempty"`
+	Bench   []Bench                 `json:"bench,omitempty"`
+	Error   string                  `json:"error,omitempty"`
+	Seconds float64                 `json:"seconds"`
+	Phases  map[string]float64      `json:"phases,omitempty"` // seconds per phase
+	// Pipelines are the variants compiled on some device of the run, and
+	// those compiled on none with what the devices lacked.
+	Pipelines *Pipelines `json:"pipelines,omitempty"`
+	Failures  int        `json:"failures"`
 }
 
 func main() {
@@ -55,7 +60,7 @@ func run() (rep Report) {
 	models := flags.Bool("models", true, "run the model checks when their files are given")
 	var opts webgpu.Options
 	flags.BoolVar(&opts.NoSubgroups, "no-subgroups", false, "with -bench: keep workgroup-memory reductions")
-	flags.BoolVar(&opts.ShaderF16, "f16", false, "with -bench: use the f16 prefill kernel when the adapter can")
+	flags.BoolVar(&opts.ShaderF16, "f16", false, "with -bench: use the f16 matrix products when the adapter can")
 	if err := flags.Parse(jsStrings(js.Global().Get("wispArgs"))); err != nil {
 		rep.Error = err.Error()
 		return rep
@@ -69,20 +74,22 @@ func run() (rep Report) {
 
 	// Two devices, so that every kernel runs in both variants: the default
 	// one (subgroup reductions when the adapter offers them), which also
-	// runs the models, and one with workgroup-memory reductions and weights
-	// split into small buffers, which runs the models' logit checks only.
+	// runs the models, and one with workgroup-memory reductions, weights
+	// split into small buffers and an input arena that must grow, which
+	// runs the models' logit and allocation checks only.
 	def, err := webgpu.Open(gpu, webgpu.Options{})
 	if err != nil {
 		rep.Error = err.Error()
 		return rep
 	}
-	split, err := webgpu.Open(gpu, webgpu.Options{NoSubgroups: true, MaxWeightBuffer: 4096})
+	split, err := webgpu.Open(gpu, webgpu.Options{NoSubgroups: true, MaxWeightBuffer: 4096, ArenaBytes: 4096})
 	if err != nil {
 		rep.Error = err.Error()
 		return rep
 	}
 	rep.Device = def.Info()
 	rep.Phases = map[string]float64{}
+	pipes := newPipelines()
 	for _, v := range []struct {
 		name   string
 		b      *webgpu.Backend
@@ -96,6 +103,7 @@ func run() (rep Report) {
 		if err := v.b.CompileAll(); err != nil {
 			rep.Error = err.Error()
 		}
+		pipes.add(v.b.Variants())
 		rep.Compile = append(rep.Compile, v.b.CompileMessages()...)
 		phase("compile")
 		c := newChecker(v.b, 1)
@@ -120,6 +128,7 @@ func run() (rep Report) {
 		b, err := webgpu.Open(null, webgpu.Options{ShaderF16: true})
 		if err == nil {
 			err = b.CompileAll()
+			pipes.add(b.Variants())
 			for _, m := range b.CompileMessages() {
 				m.Kernel = "null-device/" + m.Kernel
 				rep.Compile = append(rep.Compile, m)
@@ -131,6 +140,7 @@ func run() (rep Report) {
 		}
 		rep.Results = append(rep.Results, r)
 	}
+	rep.Pipelines = pipes.report()
 	rep.OK = rep.Error == ""
 	for _, r := range rep.Results {
 		if !r.OK {
@@ -172,4 +182,48 @@ func jsFiles(v js.Value) map[string][]byte {
 		files[name] = b
 	}
 	return files
+}
+
+// Pipelines is the report's account of the pipeline variants.
+type Pipelines struct {
+	Compiled []string         `json:"compiled"`
+	Skipped  []webgpu.Variant `json:"skipped,omitempty"`
+}
+
+// pipelineTally merges the variants of several devices: a variant counts
+// as compiled when any device compiled it, and otherwise as missing what
+// each device lacked.
+type pipelineTally struct {
+	order    []string
+	compiled map[string]bool
+	missing  map[string][]string
+}
+
+func newPipelines() *pipelineTally {
+	return &pipelineTally{compiled: map[string]bool{}, missing: map[string][]string{}}
+}
+
+func (t *pipelineTally) add(vs []webgpu.Variant) {
+	for _, v := range vs {
+		if !t.compiled[v.Kernel] && t.missing[v.Kernel] == nil {
+			t.order = append(t.order, v.Kernel)
+		}
+		if v.Missing == "" {
+			t.compiled[v.Kernel] = true
+		} else if !slices.Contains(t.missing[v.Kernel], v.Missing) {
+			t.missing[v.Kernel] = append(t.missing[v.Kernel], v.Missing)
+		}
+	}
+}
+
+func (t *pipelineTally) report() *Pipelines {
+	p := &Pipelines{Compiled: []string{}}
+	for _, k := range t.order {
+		if t.compiled[k] {
+			p.Compiled = append(p.Compiled, k)
+		} else {
+			p.Skipped = append(p.Skipped, webgpu.Variant{Kernel: k, Missing: strings.Join(t.missing[k], " / ")})
+		}
+	}
+	return p
 }

@@ -1,0 +1,19 @@
+//go:build goexperiment.simd && amd64
+
+package simd
+
+import "testing"
+
+// kernelModes runs f with the assembly kernels and, where the CPU has them,
+// again with them switched off, so that the AVX2 fallbacks are tested on
+// this machine too.
+func kernelModes(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	t.Run("dispatched", f)
+	if !useVNNI {
+		return
+	}
+	useVNNI = false
+	defer func() { useVNNI = true }()
+	t.Run("avx2", f)
+}
