@@ -7,7 +7,13 @@
 // are independent outputs, each summed in element order. Q8_0 and Q4_0
 // weights multiply activations quantized to 8 bits per block of 32, as
 // llama.cpp does, trading the reference's last bits for integer dot
-// products.
+// products. Q4_K, Q5_K and Q6_K weights (with activations quantized per
+// super-block of 256, Q8_K) and Q5_0 weights give cpu.Fast's results bit
+// for bit.
+//
+// A batch of tokens (a prefill) meets F32, F16, Q8_0 and Q4_0 weights as a
+// matrix product, several rows by four tokens per pass, which gives each
+// token the bits its own matrix-vector product would.
 package wasmsimd
 
 import (
@@ -24,20 +30,16 @@ import (
 type Backend struct {
 	cpu.Reference
 
-	// fast multiplies the quantized types that have no SIMD128 kernel yet
-	// (Q5_0 and the K-quants) with cpu.Fast's portable integer dot products
-	// on 8-bit activations, on the calling thread.
-	fast *cpu.Fast
-
 	// mu guards the scratch for quantized activations, which sessions of
 	// one model share.
 	mu sync.Mutex
-	xq []int16
-	xd []float32
+	q8 q8Acts
+	xt []float32 // tokens transposed for the F32 and F16 matrix products
+	k  kMatMul   // quantized activations for the K-quant and Q5_0 products
 }
 
 // New returns a backend.
-func New() *Backend { return &Backend{fast: cpu.NewFast(1)} }
+func New() *Backend { return &Backend{} }
 
 func row(a *model.Act, r int) []float32 { return a.Data[r*a.Cols : (r+1)*a.Cols] }
 
@@ -54,34 +56,16 @@ func (b *Backend) MatMul(dst *model.Act, w *model.Weight, x *model.Act, bias *mo
 		if w.Type == tensor.F16 {
 			kernel = matvecF16
 		}
-		dst.Rows = x.Rows
-		for r := range x.Rows {
-			kernel(w.Data, rowBytes, row(x, r), row(dst, r), w.Rows, w.Cols)
+		if x.Rows > 1 {
+			b.matMulF32(dst, w, x)
+			break
 		}
+		dst.Rows = 1
+		kernel(w.Data, rowBytes, row(x, 0), row(dst, 0), w.Rows, w.Cols)
 	case tensor.Q8_0, tensor.Q4_0:
-		kernel := matvecQ8_0
-		if w.Type == tensor.Q4_0 {
-			kernel = matvecQ4_0
-		}
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		blocks := w.Cols / 32
-		if cap(b.xq) < w.Cols {
-			b.xq, b.xd = make([]int16, w.Cols), make([]float32, blocks)
-		}
-		xq, xd := b.xq[:w.Cols], b.xd[:blocks]
-		dst.Rows = x.Rows
-		for r := range x.Rows {
-			quantizeQ8(row(x, r), xq, xd)
-			kernel(w.Data, rowBytes, xq, xd, row(dst, r), w.Rows, blocks)
-		}
-	case tensor.Q5_0, tensor.Q4_K, tensor.Q5_K, tensor.Q6_K:
-		if b.fast != nil {
-			b.fast.MatMul(dst, w, x, bias)
-			return
-		}
-		b.Reference.MatMul(dst, w, x, bias)
-		return
+		b.matMulQ8(dst, w, x)
+	case tensor.Q4_K, tensor.Q5_K, tensor.Q6_K, tensor.Q5_0:
+		b.matMulK(dst, w, x)
 	default:
 		b.Reference.MatMul(dst, w, x, bias)
 		return
@@ -146,7 +130,7 @@ func (b *Backend) Attention(out, q *model.Act, cache model.KVCache, layer, pos, 
 			for t := range scores {
 				scores[t] *= scale
 			}
-			tensor.Softmax(scores)
+			softmax(scores)
 			weightedSum(values[kvOff:], c.kvDim, scores, row(out, r)[h*headDim:(h+1)*headDim], n, headDim)
 		}
 	}

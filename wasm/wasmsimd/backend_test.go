@@ -40,10 +40,11 @@ func TestStoriesGolden(t *testing.T) {
 	}
 }
 
-// TestFallbackTypesFollowFast checks that weights without a SIMD128 kernel
-// (here Q4_K) give cpu.Fast's products exactly, and stay near the
-// reference's.
-func TestFallbackTypesFollowFast(t *testing.T) {
+// TestQuantizedActivationTypesMatchFast checks that the weight types whose
+// products use 8-bit activations (the K-quants and Q5_0) give cpu.Fast's
+// products bit for bit, with the SIMD128 kernels and with their Go models
+// alike, and stay near the reference's.
+func TestQuantizedActivationTypesMatchFast(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	const rows, cols = 5, 512
 	for _, typ := range []tensor.Type{tensor.Q4_K, tensor.Q6_K, tensor.Q5_0} {

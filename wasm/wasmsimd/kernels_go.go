@@ -10,6 +10,4 @@ var (
 	matvecF32   = goMatvecF32
 	matvecF16   = goMatvecF16
 	weightedSum = goWeightedSum
-	matvecQ8_0  = goMatvecQ8_0
-	matvecQ4_0  = goMatvecQ4_0
 )

@@ -17,12 +17,6 @@ func simdWeightedSum(v unsafe.Pointer, stride int32, a, out unsafe.Pointer, n, d
 //go:wasmimport wispsimd_f16 matvec
 func simdMatvecF16(w unsafe.Pointer, stride int32, x, out unsafe.Pointer, rows, cols int32)
 
-//go:wasmimport wispsimd_q8 matvec_q8_0
-func simdMatvecQ8_0(w unsafe.Pointer, rowBytes int32, xq, xd, out unsafe.Pointer, rows, blocks int32)
-
-//go:wasmimport wispsimd_q8 matvec_q4_0
-func simdMatvecQ4_0(w unsafe.Pointer, rowBytes int32, xq, xd, out unsafe.Pointer, rows, blocks int32)
-
 // The wrappers below trust their callers as the Go models do: slices long
 // enough for rows and cols, and at least one row.
 
@@ -36,12 +30,4 @@ func matvecF16(w []byte, stride int, x, out []float32, rows, cols int) {
 
 func weightedSum(v []float32, stride int, a, out []float32, n, dim int) {
 	simdWeightedSum(unsafe.Pointer(unsafe.SliceData(v)), int32(4*stride), unsafe.Pointer(unsafe.SliceData(a)), unsafe.Pointer(unsafe.SliceData(out)), int32(n), int32(dim))
-}
-
-func matvecQ8_0(w []byte, rowBytes int, xq []int16, xd, out []float32, rows, blocks int) {
-	simdMatvecQ8_0(unsafe.Pointer(unsafe.SliceData(w)), int32(rowBytes), unsafe.Pointer(unsafe.SliceData(xq)), unsafe.Pointer(unsafe.SliceData(xd)), unsafe.Pointer(unsafe.SliceData(out)), int32(rows), int32(blocks))
-}
-
-func matvecQ4_0(w []byte, rowBytes int, xq []int16, xd, out []float32, rows, blocks int) {
-	simdMatvecQ4_0(unsafe.Pointer(unsafe.SliceData(w)), int32(rowBytes), unsafe.Pointer(unsafe.SliceData(xq)), unsafe.Pointer(unsafe.SliceData(xd)), unsafe.Pointer(unsafe.SliceData(out)), int32(rows), int32(blocks))
 }

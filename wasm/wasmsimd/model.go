@@ -51,61 +51,80 @@ func goWeightedSum(v []float32, stride int, a, out []float32, n, dim int) {
 	}
 }
 
-// goMatvecQ8_0 models q8.wat's matvec_q8_0: per block, int32 lanes of
-// products (lane (j/2)%4 for element j), scaled by d_w·d_x into four f32
-// lanes, summed in lane order at the end of the row.
+// goMatvecQ8_0 models q8.wat's matvec_q8_0: per block, the exact integer
+// dot product, scaled by d_w·d_x and added to the row's f32 sum in block
+// order.
 func goMatvecQ8_0(w []byte, rowBytes int, xq []int16, xd, out []float32, rows, blocks int) {
-	for r := range rows {
-		row := w[r*rowBytes:]
-		var acc [4]float32
-		for b := range blocks {
-			blk := row[b*34 : b*34+34]
-			var isum [4]int32
-			for j, q := range blk[2:] {
-				isum[(j/2)%4] += int32(int8(q)) * int32(xq[b*32+j])
+	goMatmulQ8_0(w, rowBytes, xq, xd, out, rows, blocks, 1, 1)
+}
+
+// goMatvecQ4_0 models q8.wat's matvec_q4_0; xs holds each block's Σ xq.
+func goMatvecQ4_0(w []byte, rowBytes int, xq []int16, xd []float32, xs []int32, out []float32, rows, blocks int) {
+	goMatmulQ4_0(w, rowBytes, xq, xd, xs, out, rows, blocks, 1, 1)
+}
+
+// goMatmulQ8_0 models q8mm.wat's matmul_q8_0, and is the matrix-vector
+// product token by token: out[t][r] = row r · token t, with token t's values
+// at xq[t·blocks·32:] and its block scales at xd[b·tstride+t].
+func goMatmulQ8_0(w []byte, rowBytes int, xq []int16, xd, out []float32, rows, blocks, tokens, tstride int) {
+	for t := range tokens {
+		x := xq[t*blocks*32:]
+		for r := range rows {
+			row := w[r*rowBytes:]
+			var acc float32
+			for b := range blocks {
+				blk := row[b*34 : b*34+34]
+				var isum int32
+				for j, q := range blk[2:] {
+					isum += int32(int8(q)) * int32(x[b*32+j])
+				}
+				acc = addScaled(acc, isum, binary.LittleEndian.Uint16(blk), xd[b*tstride+t])
 			}
-			accumulate(&acc, &isum, binary.LittleEndian.Uint16(blk), xd[b])
+			out[t*rows+r] = acc
 		}
-		out[r] = acc[0] + acc[1] + acc[2] + acc[3]
 	}
 }
 
-// goMatvecQ4_0 models q8.wat's matvec_q4_0.
-func goMatvecQ4_0(w []byte, rowBytes int, xq []int16, xd, out []float32, rows, blocks int) {
-	for r := range rows {
-		row := w[r*rowBytes:]
-		var acc [4]float32
-		for b := range blocks {
-			blk := row[b*18 : b*18+18]
-			x := xq[b*32 : b*32+32]
-			var isum [4]int32
-			for j, q := range blk[2:] {
-				lo, hi := int32(q&15)-8, int32(q>>4)-8
-				isum[(j/2)%4] += lo * int32(x[j])
-				isum[((16+j)/2)%4] += hi * int32(x[16+j])
+// goMatmulQ4_0 models q8mm.wat's matmul_q4_0: the nibbles' offset of 8 is
+// taken off the integer dot product as 8·Σx (xs[b·tstride+t]).
+func goMatmulQ4_0(w []byte, rowBytes int, xq []int16, xd []float32, xs []int32, out []float32, rows, blocks, tokens, tstride int) {
+	for t := range tokens {
+		x := xq[t*blocks*32:]
+		for r := range rows {
+			row := w[r*rowBytes:]
+			var acc float32
+			for b := range blocks {
+				blk := row[b*18 : b*18+18]
+				xb := x[b*32 : b*32+32]
+				var isum int32
+				for j, q := range blk[2:] {
+					isum += int32(q&15)*int32(xb[j]) + int32(q>>4)*int32(xb[16+j])
+				}
+				isum -= 8 * xs[b*tstride+t]
+				acc = addScaled(acc, isum, binary.LittleEndian.Uint16(blk), xd[b*tstride+t])
 			}
-			accumulate(&acc, &isum, binary.LittleEndian.Uint16(blk), xd[b])
+			out[t*rows+r] = acc
 		}
-		out[r] = acc[0] + acc[1] + acc[2] + acc[3]
 	}
 }
 
-func accumulate(acc *[4]float32, isum *[4]int32, dw uint16, dx float32) {
+// addScaled returns acc + isum·(d_w·d_x), each operation rounded to f32 as
+// the kernels round it.
+func addScaled(acc float32, isum int32, dw uint16, dx float32) float32 {
 	scale := float32(tensor.F16ToF32(dw) * dx)
-	for k := range acc {
-		acc[k] += float32(float32(isum[k]) * scale)
-	}
+	return acc + float32(float32(isum)*scale)
 }
 
-// quantizeQ8 quantizes x to 8-bit values (kept widened to int16, as the
-// kernels multiply them) in blocks of 32 as llama.cpp's
-// quantize_row_q8_0_ref does, keeping each block's scale as the f32 value
-// of its F16 rounding (what the Q8_0 block would store).
-func quantizeQ8(x []float32, xq []int16, xd []float32) {
+// goQuantizeQ8 models q8.wat's quantize_q8: it quantizes x to 8-bit values
+// (kept widened to int16, as the kernels multiply them) in blocks of 32 as
+// llama.cpp's quantize_row_q8_0_ref does, keeping block b's scale as the f32
+// value of its F16 rounding (what the Q8_0 block would store) at
+// xd[b·sstride], and the sum of its values at xs[b·sstride].
+func goQuantizeQ8(x []float32, xq []int16, xd []float32, xs []int32, sstride int) {
 	for b := range len(x) / 32 {
-		xs := x[b*32 : b*32+32]
+		xb := x[b*32 : b*32+32]
 		var amax float32
-		for _, v := range xs {
+		for _, v := range xb {
 			amax = max(amax, float32(math.Abs(float64(v))))
 		}
 		d := amax / 127
@@ -113,9 +132,43 @@ func quantizeQ8(x []float32, xq []int16, xd []float32) {
 		if d != 0 {
 			id = 1 / d
 		}
-		xd[b] = tensor.F16ToF32(tensor.F32ToF16(d))
-		for j, v := range xs {
-			xq[b*32+j] = int16(math.Round(float64(float32(v * id))))
+		xd[b*sstride] = tensor.F16ToF32(tensor.F32ToF16(d))
+		var sum int32
+		for j, v := range xb {
+			q := int16(math.Round(float64(float32(v * id))))
+			xq[b*32+j] = q
+			sum += int32(q)
+		}
+		xs[b*sstride] = sum
+	}
+}
+
+// goMatmulF32 models f32mm.wat's matmul_f32: out[t][r] = Σ_c w[r][c]·x[t][c]
+// in element order, with x transposed (xt[c·tstride+t]): the reference's
+// bits, token by token.
+func goMatmulF32(w []byte, stride int, xt, out []float32, rows, cols, tokens, tstride int) {
+	for t := range tokens {
+		for r := range rows {
+			row := w[r*stride:]
+			var s float32
+			for c := range cols {
+				s += float32(f32At(row, c) * xt[c*tstride+t])
+			}
+			out[t*rows+r] = s
+		}
+	}
+}
+
+// goMatmulF16 models f32mm.wat's matmul_f16.
+func goMatmulF16(w []byte, stride int, xt, out []float32, rows, cols, tokens, tstride int) {
+	for t := range tokens {
+		for r := range rows {
+			row := w[r*stride:]
+			var s float32
+			for c := range cols {
+				s += float32(tensor.F16ToF32(binary.LittleEndian.Uint16(row[2*c:])) * xt[c*tstride+t])
+			}
+			out[t*rows+r] = s
 		}
 	}
 }

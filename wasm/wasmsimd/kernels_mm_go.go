@@ -1,0 +1,8 @@
+//go:build !(wasm && wispsimd)
+
+package wasmsimd
+
+var (
+	matmulF32 = goMatmulF32
+	matmulF16 = goMatmulF16
+)
