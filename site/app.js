@@ -20,6 +20,7 @@ const saveSettings = () => localStorage.setItem(settingsKey, JSON.stringify(sett
 
 let engine = null;
 let loading = false;
+let started = false; // the catalog and the device preference from the address are in
 let conversation = null;
 let generating = false;
 let catalog = [];
@@ -317,7 +318,7 @@ function setBusy() {
   $('send').disabled = !engine || generating || loading;
   $('stop').hidden = !generating;
   $('regenerate').hidden = generating || !engine || !hasMessages;
-  $('load-model').disabled = loading;
+  $('load-model').disabled = loading || !started;
   document.body.dataset.state = loading ? 'loading' : generating ? 'generating' : engine ? 'ready' : 'idle';
 }
 
@@ -395,6 +396,10 @@ async function main() {
   const params = new URLSearchParams(location.search);
   if (params.get('device')) settings.device = params.get('device');
   $('device-pref').value = settings.device;
+  // Load works from here on: a click before would find no model selected or
+  // the wrong device.
+  started = true;
+  setBusy();
   const url = params.get('model');
   if (url) {
     await loadModel({ url: new URL(url, document.baseURI).href, sha256: params.get('sha256') ?? undefined });

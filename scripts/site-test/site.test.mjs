@@ -63,6 +63,21 @@ async function setRange(page, id, value) {
   await page.$eval(`#${id}`, (el, v) => { el.value = v; el.dispatchEvent(new Event('input', { bubbles: true })); }, String(value));
 }
 
+/** Waits until the app is ready; on a timeout, says what the page shows instead. */
+async function waitReady(page, timeout = 30_000) {
+  try {
+    await page.waitForSelector('body[data-state=ready]', { timeout });
+  } catch (e) {
+    const seen = await page.evaluate(() => ({
+      state: document.body.dataset.state,
+      load: document.querySelector('#load-text')?.textContent,
+      notice: document.querySelector('#notice')?.textContent,
+      controller: Boolean(navigator.serviceWorker?.controller),
+    })).catch((err) => String(err));
+    throw new Error(`${e.message}\nthe page shows: ${JSON.stringify(seen)}`);
+  }
+}
+
 /** Sets greedy sampling (and the rest) through the settings dialog. */
 async function settings(page, { temperature = 0, maxTokens = 200, mode = 'completion' } = {}) {
   await page.click('#open-settings');
@@ -92,7 +107,7 @@ test('chat page: greedy completion from BOS on the CPU equals the golden text, a
   const { page } = await browser(t, { webgpu: false });
   await page.goto(`${site.url}/index.html?device=wasm`);
   await page.click('#load-model');
-  await page.waitForSelector('body[data-state=ready]', { timeout: 30_000 });
+  await waitReady(page);
   assert.match(await page.textContent('#device'), /^CPU/);
   await settings(page, { temperature: 0, maxTokens: 200, mode: 'completion' });
 
@@ -203,7 +218,7 @@ test('offline: after a first visit, a reload without network loads the app and t
   const { page } = await browser(t, { webgpu: false });
   await page.goto(`${site.url}/index.html?device=wasm`);
   await page.click('#load-model');
-  await page.waitForSelector('body[data-state=ready]', { timeout: 30_000 });
+  await waitReady(page);
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready;
     if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
@@ -212,7 +227,7 @@ test('offline: after a first visit, a reload without network loads the app and t
   t.after(() => site.control({ offline: false }));
   const seen = site.log.length;
   await page.reload();
-  await page.waitForSelector('body[data-state=ready]', { timeout: 30_000 });
+  await waitReady(page);
   assert.match(await page.textContent('#load-text'), /cache/);
   await settings(page, { temperature: 0, maxTokens: 30, mode: 'completion' });
   const { stored } = await ask(page, '');
