@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/wisp-llm/wisp/wasm/tensor"
@@ -184,13 +185,16 @@ func TestAttentionLoops(t *testing.T) {
 	}
 }
 
-// kMatVecs are the K-quant multi-row kernels and the one-row kernels they
-// must equal.
-var kMatVecs = []struct {
+// kMatVec pairs a K-quant multi-row kernel with the one-row kernel it must
+// equal.
+type kMatVec struct {
 	typ    tensor.Type
 	matVec func(out []float32, w []byte, rowBytes int, qs []int8, d []float32, sums []int16)
 	dot    func(w []byte, qs []int8, d []float32, sums []int16) float32
-}{
+}
+
+// kMatVecs are the K-quant multi-row kernels under test.
+var kMatVecs = []kMatVec{
 	{tensor.Q4_K, MatVecQ4_K, DotQ4_K},
 	{tensor.Q6_K, MatVecQ6_K, DotQ6_K},
 }
@@ -270,6 +274,38 @@ func BenchmarkMatVecK(b *testing.B) {
 				cpu.report(b)
 			})
 		}
+	}
+}
+
+// BenchmarkMatVecKLarge runs the K-quant kernels on decode-sized matrices
+// (over 64 MiB, past the caches), where memory bandwidth, not the
+// instruction count, may bound them. One quantized row is repeated with a
+// varied scale byte: quantizing every row would make setup take seconds.
+func BenchmarkMatVecKLarge(b *testing.B) {
+	for _, c := range []struct {
+		typ     tensor.Type
+		rows, n int
+	}{
+		{tensor.Q6_K, 65536, 2048},
+		{tensor.Q4_K, 16384, 8192},
+	} {
+		mv := kMatVecs[slices.IndexFunc(kMatVecs, func(m kMatVec) bool { return m.typ == c.typ })]
+		q := quantizeRow(randomFloats(b, c.n, 1), true, QuantizeQ8_0, QuantizeQ8_K)
+		row := quantizeWeights(b, c.typ, randomFloats(b, c.n, 2))
+		w := make([]byte, c.rows*len(row))
+		for i := range c.rows {
+			copy(w[i*len(row):], row)
+			w[i*len(row)+5] ^= byte(i)
+		}
+		out := make([]float32, c.rows)
+		b.Run(fmt.Sprintf("%v/%dx%d", c.typ, c.rows, c.n), func(b *testing.B) {
+			b.SetBytes(int64(len(w)))
+			cpu := startCPU()
+			for b.Loop() {
+				mv.matVec(out, w, len(row), q.qs, q.d, q.sums)
+			}
+			cpu.report(b)
+		})
 	}
 }
 

@@ -9,6 +9,11 @@ import "simd/archsimd"
 // feature covers F, CD, BW, DQ and VL.
 var useVNNI = useAVX2 && archsimd.X86.AVX512() && archsimd.X86.AVX512VNNI()
 
+// useGFNI selects the Q4_K kernel variant that unpacks nibbles with one
+// GF2P8AFFINEQB instead of a shift and a mask (Ice Lake and Zen 4 on; the
+// first VNNI CPUs, Cascade Lake, lack it).
+var useGFNI = useVNNI && archsimd.X86.AVX512GFNI()
+
 //go:noescape
 func matVecQ4_0VNNI(out *float32, w *byte, rowBytes, rows, blocks int, qs *int8, d *float32)
 
@@ -73,13 +78,20 @@ func MatMulQ8_0x4(out []float32, cols int, w []byte, rowBytes, rows int, qs []in
 //go:noescape
 func matVecQ4_KVNNI(out *float32, w *byte, rowBytes, rows, blocks int, qs *int8, d *float32, sums *int16)
 
+//go:noescape
+func matVecQ4_KGFNI(out *float32, w *byte, rowBytes, rows, blocks int, qs *int8, d *float32, sums *int16)
+
 // MatVecQ4_K sets out[i] to DotQ4_K of weight row i with the activation
 // row (qs, d, sums), bit for bit, for len(out) rows rowBytes apart in w.
 func MatVecQ4_K(out []float32, w []byte, rowBytes int, qs []int8, d []float32, sums []int16) {
 	if useVNNI && len(out) > 0 && len(d) > 0 {
 		n := len(d)
 		_, _, _ = w[(len(out)-1)*rowBytes+q4_KBytes*n-1], qs[256*n-1], sums[16*n-1]
-		matVecQ4_KVNNI(&out[0], &w[0], rowBytes, len(out), n, &qs[0], &d[0], &sums[0])
+		kernel := matVecQ4_KVNNI
+		if useGFNI {
+			kernel = matVecQ4_KGFNI
+		}
+		kernel(&out[0], &w[0], rowBytes, len(out), n, &qs[0], &d[0], &sums[0])
 		return
 	}
 	for i := range out {
