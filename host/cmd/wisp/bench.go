@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -69,6 +70,7 @@ func runBench(args []string, stdout io.Writer) error {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	bandwidth := fs.Bool("bandwidth", false, "measure memory bandwidth instead (with -m: and the decode limit it implies)")
 	bandwidthMiB := fs.Int("bandwidth-mib", 1024, "bytes streamed per bandwidth pass, in MiB")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured repetitions (after the warm-up) to this file, for go tool pprof")
 	serve := fs.Bool("stdin", false, `for scripts/bench: after loading print {"ready":true}, then measure one repetition per line "run" read from stdin, printing it as JSON, until "quit" or end of input`)
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
@@ -103,6 +105,13 @@ func runBench(args []string, stdout io.Writer) error {
 	// Warm-up: page the weights in, grow the heap, let the CPU clock settle.
 	if _, _, err := b.once(0); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	var prefill, decode []float64
 	for i := range *reps {
@@ -259,4 +268,21 @@ func formatRuns(xs []float64) string {
 		out += fmt.Sprintf("%.2f", x)
 	}
 	return out
+}
+
+// startCPUProfile profiles the process into path until the returned
+// function is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
