@@ -133,9 +133,10 @@ func subgroupRows(minSubgroup int) int {
 	return wgRows / minSubgroup
 }
 
-// source assembles k's WGSL module: the reduction helpers first (their
-// variant may open with an enable directive, which must precede every
-// declaration), then the operation, then the weight readers.
+// source assembles k's WGSL module from its pieces: the multiplication
+// precision or the reduction helpers, the operation, the weight readers.
+// Each piece names the extensions it needs; WGSL wants every directive
+// before the first declaration, so they are gathered at the top.
 func (k pipelineKey) source() (string, error) {
 	main, ok := opFiles[k.op]
 	if !ok {
@@ -149,12 +150,14 @@ func (k pipelineKey) source() (string, error) {
 	}
 	var files []string
 	switch {
-	case k.op == opMatVec && k.subgroups && k.f16:
-		main = "matvec_subgroup_f16.wgsl"
-	case k.op == opMatVec && k.subgroups:
-		main = "matvec_subgroup.wgsl"
-	case k.op == opMatVec && k.f16:
-		main = "matvec_f16.wgsl"
+	case k.op == opMatVec:
+		files = append(files, "product_f32.wgsl")
+		if k.f16 {
+			files[0] = "product_f16.wgsl"
+		}
+		if k.subgroups {
+			main = "matvec_subgroup.wgsl"
+		}
 	case k.op == opMatMul && k.f16:
 		main = "matmul_f16.wgsl"
 	case k.op.reduces() && k.subgroups:
@@ -170,16 +173,33 @@ func (k pipelineKey) source() (string, error) {
 		}
 		files = append(files, "weights.wgsl", wf)
 	}
-	var b strings.Builder
+	var directives, body strings.Builder
 	for _, f := range files {
 		src, err := shaderFiles.ReadFile("wgsl/" + f)
 		if err != nil {
 			return "", fmt.Errorf("webgpu: %w", err)
 		}
-		fmt.Fprintf(&b, "// ---- %s\n", f)
-		b.Write(src)
+		fmt.Fprintf(&body, "// ---- %s\n", f)
+		for line := range strings.Lines(string(src)) {
+			if isDirective(line) {
+				directives.WriteString(line)
+			} else {
+				body.WriteString(line)
+			}
+		}
 	}
-	return b.String(), nil
+	return directives.String() + body.String(), nil
+}
+
+// isDirective reports whether a line of WGSL is a global directive
+// (enable, requires, diagnostic), which must precede every declaration.
+func isDirective(line string) bool {
+	for _, d := range []string{"enable ", "requires ", "diagnostic("} {
+		if strings.HasPrefix(line, d) {
+			return true
+		}
+	}
+	return false
 }
 
 // allKeys lists every pipeline a device with the given features can build,

@@ -38,11 +38,11 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
     if (p.cols % 4u == 0u) { // always, except for odd-sized F32/F16 rows
         for (var j = 0u; j < p.cols; j += 4u) {
             let xv = vec4f(x[xo + j], x[xo + j + 1u], x[xo + j + 2u], x[xo + j + 3u]);
-            sum += dot(dequant4(base + (j / BLOCK_SIZE) * BLOCK_BYTES, j % BLOCK_SIZE), xv);
+            sum += product4(dequant4(base + (j / BLOCK_SIZE) * BLOCK_BYTES, j % BLOCK_SIZE), xv);
         }
     } else {
         for (var j = 0u; j < p.cols; j++) {
-            sum += dequant(base + (j / BLOCK_SIZE) * BLOCK_BYTES, j % BLOCK_SIZE) * x[xo + j];
+            sum += product1(dequant(base + (j / BLOCK_SIZE) * BLOCK_BYTES, j % BLOCK_SIZE), x[xo + j]);
         }
     }
     if (p.has_bias != 0u) {
