@@ -186,15 +186,6 @@ func (s *Sampler) cutTopP(c []candidate) []candidate {
 	return c
 }
 
-func (s *Sampler) sorted(l []float32) []candidate {
-	c := s.cands[:len(l)]
-	for i, v := range l {
-		c[i] = candidate{id: int32(i), logit: v}
-	}
-	slices.SortFunc(c, byLikelihood)
-	return c
-}
-
 func (s *Sampler) penalize(l []float32, recent []int32) {
 	p := &s.params
 	if p.RepeatPenalty > 0 && p.RepeatPenalty != 1 {
