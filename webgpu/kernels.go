@@ -150,16 +150,14 @@ func (k pipelineKey) source() (string, error) {
 	}
 	var files []string
 	switch {
-	case k.op == opMatVec:
+	case k.op == opMatVec, k.op == opMatMul:
 		files = append(files, "product_f32.wgsl")
 		if k.f16 {
 			files[0] = "product_f16.wgsl"
 		}
-		if k.subgroups {
+		if k.op == opMatVec && k.subgroups {
 			main = "matvec_subgroup.wgsl"
 		}
-	case k.op == opMatMul && k.f16:
-		main = "matmul_f16.wgsl"
 	case k.op.reduces() && k.subgroups:
 		files = append(files, "reduce_subgroup.wgsl")
 	case k.op.reduces():

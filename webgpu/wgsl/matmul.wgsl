@@ -2,7 +2,8 @@
 // TILE tokens × TILE weight rows. Each step stages TILE columns of the
 // activations and of the dequantized weights in workgroup memory, so every
 // weight element is dequantized once per TILE tokens instead of once per
-// token.
+// token. The tiles' element type and the precision of the products come
+// from product_f32.wgsl or product_f16.wgsl.
 
 struct Params {
     rows: u32,       // weight rows in this buffer (a chunk of the matrix)
@@ -23,8 +24,8 @@ struct Params {
 
 override TILE: u32 = 16u;
 
-var<workgroup> xs: array<f32, TILE * TILE>; // [token][k]
-var<workgroup> ws: array<f32, TILE * TILE>; // [row][k]
+var<workgroup> xs: array<staged, TILE * TILE>; // [token][k]
+var<workgroup> ws: array<staged, TILE * TILE>; // [row][k]
 
 @compute @workgroup_size(TILE, TILE)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l: vec3u) {
@@ -40,15 +41,15 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l: vec3u
         if (tok < p.tokens && k < p.cols) {
             xv = x[tok * p.cols + k];
         }
-        xs[l.y * TILE + l.x] = xv;
+        xs[l.y * TILE + l.x] = staged(xv);
         var wv = 0.0;
         if (load_row < p.rows && k < p.cols) {
             wv = dequant(load_row * p.row_bytes + (k / BLOCK_SIZE) * BLOCK_BYTES, k % BLOCK_SIZE);
         }
-        ws[l.y * TILE + l.x] = wv;
+        ws[l.y * TILE + l.x] = staged(wv);
         workgroupBarrier();
         for (var kk = 0u; kk < TILE; kk++) {
-            acc += xs[l.y * TILE + kk] * ws[l.x * TILE + kk];
+            acc += f32(xs[l.y * TILE + kk] * ws[l.x * TILE + kk]);
         }
         workgroupBarrier();
     }
