@@ -26,6 +26,11 @@ type Options struct {
 	// Fallback runs the model when Backend fails (a lost GPU device); nil
 	// picks the CPU reference for backends that can fail.
 	Fallback model.Backend
+	// Mapped keeps the weights in a shared, read-only mapping of the file
+	// (gguf.Open) instead of reading them into private memory
+	// (gguf.OpenPrivate): faster to open and shared between processes, but
+	// slower to compute on.
+	Mapped bool
 }
 
 // Model is a loaded model: weights, tokenizer and chat template. It is safe
@@ -49,9 +54,14 @@ type Model struct {
 	fallbackCause   error
 }
 
-// Open loads a GGUF file from disk (memory-mapped where possible).
+// Open loads a GGUF file from disk, into private memory unless
+// opts.Mapped.
 func Open(path string, opts Options) (*Model, error) {
-	f, err := gguf.Open(path)
+	open := gguf.OpenPrivate
+	if opts.Mapped {
+		open = gguf.Open
+	}
+	f, err := open(path)
 	if err != nil {
 		return nil, err
 	}

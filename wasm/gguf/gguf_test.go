@@ -102,6 +102,20 @@ func TestReadThroughReaderAt(t *testing.T) {
 	if !bytes.Equal(viaRead, viaMap) {
 		t.Fatal("tensor data differs between ReaderAt and mapped access")
 	}
+	private, err := OpenPrivate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaPrivate, err := private.TensorData("token_embd.weight")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(viaRead, viaPrivate) {
+		t.Fatal("tensor data differs between ReaderAt and a private copy")
+	}
+	if err := private.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestAccessorErrorsNameTheKey(t *testing.T) {

@@ -67,6 +67,7 @@ func runBench(args []string, stdout io.Writer) error {
 	reps := fs.Int("r", 3, "repetitions; the median is reported")
 	engineName := fs.String("engine", "native", "where the model runs: native, or wasm (runtime.wasm in wazero)")
 	hostKernels := fs.Bool("host-kernels", false, "with --engine wasm: runtime-host.wasm, whose matrix products run on the host's native kernels on -t threads")
+	mapped := fs.Bool("mmap", false, "native engine: compute on a mapping of the file rather than a private copy")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	bandwidth := fs.Bool("bandwidth", false, "measure memory bandwidth instead (with -m: and the decode limit it implies)")
 	bandwidthMiB := fs.Int("bandwidth-mib", 1024, "bytes streamed per bandwidth pass, in MiB")
@@ -91,7 +92,7 @@ func runBench(args []string, stdout io.Writer) error {
 	if *modelPath == "" {
 		return errors.New("-m MODEL.gguf is required")
 	}
-	gen, vocab, name, closeModel, err := openBenchModel(*modelPath, *engineName, *hostKernels, *threads, *promptLen+*genLen+1)
+	gen, vocab, name, closeModel, err := openBenchModel(*modelPath, *engineName, *hostKernels, *mapped, *threads, *promptLen+*genLen+1)
 	if err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func runBench(args []string, stdout io.Writer) error {
 // openBenchModel loads the model for an engine and returns it as a
 // generator with room for ctxLen tokens, with its vocabulary size, the
 // runtime's name as scripts/bench reports it, and a function that frees it.
-func openBenchModel(path, engineName string, hostKernels bool, threads, ctxLen int) (generator, int, string, func(), error) {
+func openBenchModel(path, engineName string, hostKernels, mapped bool, threads, ctxLen int) (generator, int, string, func(), error) {
 	if hostKernels && engineName != "wasm" {
 		return nil, 0, "", nil, errors.New("--host-kernels needs --engine wasm")
 	}
@@ -154,7 +155,7 @@ func openBenchModel(path, engineName string, hostKernels bool, threads, ctxLen i
 		}
 		return wazeroGenerator{e}, e.Info().VocabSize, name, func() { e.Close() }, nil
 	case "native":
-		m, err := openModel(path, engineName, threads)
+		m, err := openModel(path, engineName, threads, mapped)
 		if err != nil {
 			return nil, 0, "", nil, err
 		}

@@ -24,7 +24,7 @@ func runInfo(args []string, stdout io.Writer) error {
 	if *modelPath == "" {
 		return errors.New("-m MODEL.gguf is required")
 	}
-	m, err := engine.Open(*modelPath, engine.Options{})
+	m, err := engine.Open(*modelPath, engine.Options{Mapped: true})
 	if err != nil {
 		return err
 	}

@@ -108,6 +108,7 @@ type modelFlags struct {
 	path, engine *string
 	ctx, threads *int
 	hostKernels  *bool
+	mapped       *bool
 }
 
 func addModelFlags(fs *flag.FlagSet) modelFlags {
@@ -117,6 +118,7 @@ func addModelFlags(fs *flag.FlagSet) modelFlags {
 		engine:      fs.String("engine", "native", "where the model runs: native or wasm"),
 		threads:     fs.Int("threads", 0, "threads for the native engine and the host kernels (0: all cores)"),
 		hostKernels: fs.Bool("host-kernels", false, "with --engine wasm: run runtime-host.wasm, whose matrix products call this host's native kernels on all cores (--threads)"),
+		mapped:      fs.Bool("mmap", false, "native engine: map the model file instead of reading it into private memory (opens faster, shares pages between processes, decodes slower)"),
 	}
 }
 
@@ -126,14 +128,14 @@ func (mf modelFlags) wazeroOptions() wazero.Options {
 }
 
 func (mf modelFlags) open() (*engine.Model, error) {
-	return openModel(*mf.path, *mf.engine, *mf.threads)
+	return openModel(*mf.path, *mf.engine, *mf.threads, *mf.mapped)
 }
 
 // openModel loads a model for the named engine.
-func openModel(path, engineName string, threads int) (*engine.Model, error) {
+func openModel(path, engineName string, threads int, mapped bool) (*engine.Model, error) {
 	switch engineName {
 	case "native":
-		return engine.Open(path, engine.Options{Backend: nativeBackend(threads)})
+		return engine.Open(path, engine.Options{Backend: nativeBackend(threads), Mapped: mapped})
 	case "wasm":
 		return nil, errors.New("this command runs the wasm engine only through `wisp run` and `wisp serve`; use --engine native")
 	}

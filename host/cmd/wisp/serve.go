@@ -26,7 +26,7 @@ type serveOptions struct {
 	model, addr, engine, apiKey, cors, site string
 	parallel, queue, ctx, threads           int
 	maxBody                                 int64
-	hostKernels                             bool
+	hostKernels, mapped                     bool
 }
 
 func parseServeFlags(args []string) (serveOptions, error) {
@@ -44,6 +44,7 @@ func parseServeFlags(args []string) (serveOptions, error) {
 	fs.Int64Var(&o.maxBody, "max-body", 1<<20, "largest request body in bytes")
 	fs.IntVar(&o.threads, "threads", 0, "threads for the native engine and the host kernels (0: all cores)")
 	fs.BoolVar(&o.hostKernels, "host-kernels", false, "with --engine wasm: run runtime-host.wasm, whose matrix products call this host's native kernels on all cores (--threads)")
+	fs.BoolVar(&o.mapped, "mmap", false, "native engine: map the model file instead of reading it into private memory (opens faster, shares pages between processes, decodes slower)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return o, err
 	}
@@ -122,7 +123,7 @@ func openServeEngine(o serveOptions) (api.Engine, func() error, error) {
 		}
 		eng, closeEngine, warning = w, w.Close, w.Warning()
 	default:
-		m, err := openModel(o.model, o.engine, o.threads)
+		m, err := openModel(o.model, o.engine, o.threads, o.mapped)
 		if err != nil {
 			return nil, nil, err
 		}
