@@ -21,13 +21,23 @@ func mmapFile(f *os.File, size int64) ([]byte, func() error, error) {
 	return data, func() error { return syscall.Munmap(data) }, nil
 }
 
+// availableMemory is systemAvailableMemory, replaced in tests.
+var availableMemory = systemAvailableMemory
+
 // readPrivate reads the whole file into an anonymous private mapping, made
 // read-only once filled so that the weights cannot be scribbled on. Anonymous
 // memory rather than a Go slice keeps gigabytes out of the garbage
 // collector's heap accounting and returns them to the OS on Close.
+//
+// A file that would not fit in the memory left (with an eighth to spare) is
+// mapped instead: paging it in from the file is slow, but a private copy
+// that does not fit would be swapped or killed.
 func readPrivate(f *os.File, size int64) ([]byte, func() error, error) {
 	if size <= 0 || int64(int(size)) != size {
 		return nil, nil, nil
+	}
+	if avail, ok := availableMemory(); ok && size > avail-avail/8 {
+		return mmapFile(f, size)
 	}
 	data, err := syscall.Mmap(-1, 0, int(size), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
 	if err != nil {
