@@ -35,6 +35,7 @@ type WazeroEngine struct {
 	first    *wazero.Engine // started to read the model's info; the first session reuses it
 	firstCtx int            // its context length
 	guests   []*wazero.Engine
+	pool     *wazero.KernelPool // the guests' shared host kernels, when they have them
 }
 
 // OpenWazero starts one guest with the model at path and loads the
@@ -46,6 +47,11 @@ func OpenWazero(path string, opts wazero.Options) (*WazeroEngine, error) {
 		return nil, err
 	}
 	e := &WazeroEngine{path: path, opts: opts, file: f}
+	if opts.HostKernels && opts.Kernels == nil {
+		// Every session's guest multiplies on the same native threads.
+		e.pool = wazero.NewKernelPool(opts.HostThreads)
+		e.opts.Kernels = e.pool
+	}
 	if err := e.init(); err != nil {
 		e.Close()
 		return nil, err
@@ -89,6 +95,9 @@ func (e *WazeroEngine) Close() error {
 		errs = append(errs, g.Close())
 	}
 	e.guests = nil
+	if e.pool != nil {
+		e.pool.Close()
+	}
 	errs = append(errs, e.file.Close())
 	return errors.Join(errs...)
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -42,6 +43,33 @@ func TestWazeroEngineSameAnswers(t *testing.T) {
 		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"cancel"}`))
 		if _, end := readStream(t, conn); end.Type != "done" || !end.Cancelled {
 			t.Errorf("end = %+v", end)
+		}
+	})
+}
+
+// With host kernels, every session's guest multiplies on one shared pool
+// of native threads (wazero's TestEnginesShareAKernelPool checks the
+// sharing itself), and two sessions at once both answer correctly.
+func TestWazeroGuestsShareHostKernels(t *testing.T) {
+	path := "../../build/wasip1/runtime-host.wasm"
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("no runtime-host.wasm (%v): run scripts/build-wasm first", err)
+	}
+	e, err := OpenWazero(modelPath, wazero.Options{Runtime: path, HostKernels: true, HostThreads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if e.pool == nil || e.opts.Kernels != e.pool {
+		t.Fatal("the engine's guests do not share a kernel pool")
+	}
+	ts := startServer(t, Config{Engine: e, Parallel: 2})
+	t.Run("two sessions", func(t *testing.T) {
+		for i := range 2 {
+			t.Run(fmt.Sprint(i), func(t *testing.T) {
+				t.Parallel()
+				checkChatGolden(t, ts)
+			})
 		}
 	})
 }

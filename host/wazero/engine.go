@@ -40,6 +40,10 @@ type Options struct {
 	// HostThreads is the number of threads of the host kernels; 0: all
 	// cores.
 	HostThreads int
+	// Kernels, when set, runs the host kernels on this shared pool rather
+	// than on threads of the engine's own (HostThreads is then unused);
+	// the caller closes it after the engines.
+	Kernels *KernelPool
 	// CacheDir keeps compiled machine code between runs; "" means
 	// os.UserCacheDir()/wisp/wazero, and "-" disables the cache.
 	CacheDir string
@@ -150,7 +154,8 @@ func Open(modelPath string, opts Options) (*Engine, error) {
 		cfg = cfg.WithCompilationCache(cache)
 	}
 	e := &Engine{opts: opts, modelPath: abs, modelSize: st.Size(), runtime: wz.NewRuntimeWithConfig(ctx, cfg), grace: stopGrace}
-	e.kernels.threads, e.kernels.log = opts.HostThreads, opts.Stderr
+	e.kernels.use(opts.Kernels, opts.HostThreads)
+	e.kernels.log = opts.Stderr
 	if err := e.init(ctx, wasm); err != nil {
 		e.runtime.Close(ctx)
 		e.kernels.close()

@@ -21,10 +21,10 @@ import (
 // (wasm/hostkernels): cpu.Fast over views of the guest's memory, so the
 // single-threaded guest multiplies on every core the host gives it.
 type kernels struct {
-	threads int
-	fast    *cpu.Fast // started by the first product
-	// The headers handed to fast, reused so that a product allocates
-	// nothing.
+	pool    *KernelPool
+	ownPool bool // started for this engine, closed with it
+	// The headers handed to the pool's kernels, reused so that a product
+	// allocates nothing.
 	w      model.Weight
 	x, dst model.Act
 	// refused is the last refusal, for diagnostics and tests; the first
@@ -107,20 +107,22 @@ func (k *kernels) matMul(mem guestMemory, typ, wPtr, wLen, rows, cols, xPtr, xRo
 		return fmt.Errorf("wazero: host matmul: output [%#x, +%d) is outside the guest's memory", dstPtr, dstBytes)
 	}
 	k.w = model.Weight{Name: "guest weight", Type: t, Rows: int(rows), Cols: int(cols), Data: w}
-	if k.fast == nil {
-		k.fast = cpu.NewFast(k.threads)
-	}
-	// Upload checks that the bytes are exactly the shape in the type, which
-	// the kernels then trust.
-	if err := k.fast.Upload(&k.w); err != nil {
-		k.w = model.Weight{}
-		return fmt.Errorf("wazero: host matmul: %w", err)
-	}
 	k.x = model.Act{Rows: int(xRows), Cols: int(cols), Cap: int(xRows), Data: floats(x)}
 	k.dst = model.Act{Rows: int(xRows), Cols: int(rows), Cap: int(xRows), Data: floats(dst)}
-	k.fast.MatMul(&k.dst, &k.w, &k.x, nil)
+	err := k.pool.run(k.product)
 	// Drop the views: the guest's memory may move when it grows.
 	k.w, k.x, k.dst = model.Weight{}, model.Act{}, model.Act{}
+	return err
+}
+
+// product runs the product set up in k's headers on fast.
+func (k *kernels) product(fast *cpu.Fast) error {
+	// Upload checks that the bytes are exactly the shape in the type, which
+	// the kernels then trust.
+	if err := fast.Upload(&k.w); err != nil {
+		return fmt.Errorf("wazero: host matmul: %w", err)
+	}
+	fast.MatMul(&k.dst, &k.w, &k.x, nil)
 	return nil
 }
 
@@ -141,9 +143,17 @@ func floats(b []byte) []float32 {
 	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/4)
 }
 
+// use sets the kernels' pool: shared, or nil for one of their own with
+// threads threads.
+func (k *kernels) use(shared *KernelPool, threads int) {
+	k.pool, k.ownPool = shared, shared == nil
+	if k.ownPool {
+		k.pool = NewKernelPool(threads)
+	}
+}
+
 func (k *kernels) close() {
-	if k.fast != nil {
-		k.fast.Close()
-		k.fast = nil
+	if k.ownPool {
+		k.pool.Close()
 	}
 }

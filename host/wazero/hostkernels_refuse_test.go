@@ -51,7 +51,8 @@ func badMatMuls(p *product) []struct {
 
 func TestHostMatMulRefusesBadArguments(t *testing.T) {
 	p := newProduct(t, tensor.F32, 8, 64, 2, 7)
-	k := &kernels{threads: 2}
+	k := &kernels{}
+	k.use(nil, 2)
 	defer k.close()
 	for _, tc := range badMatMuls(p) {
 		t.Run(tc.name, func(t *testing.T) {
@@ -100,7 +101,8 @@ func TestHostileGuestIsRefused(t *testing.T) {
 	ctx := context.Background()
 	r := wz.NewRuntime(ctx)
 	defer r.Close(ctx)
-	k := &kernels{threads: 2}
+	k := &kernels{}
+	k.use(nil, 2)
 	defer k.close()
 	if _, err := k.export(r.NewHostModuleBuilder(hostkernels.Module)).Instantiate(ctx); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/wisp-llm/wisp/wasm/abi"
@@ -49,7 +50,7 @@ func TestStoriesGoldenHostKernels(t *testing.T) {
 	if e.kernels.refused != nil {
 		t.Fatalf("the host refused a product: %v", e.kernels.refused)
 	}
-	if e.kernels.fast == nil {
+	if !e.kernels.pool.started() {
 		t.Fatal("the guest never called the host kernels")
 	}
 }
@@ -157,7 +158,8 @@ func TestHostMatMulMatchesGuestKernels(t *testing.T) {
 		for _, xRows := range []int{1, 5} {
 			t.Run(typ.String()+map[int]string{1: " decode", 5: " prefill"}[xRows], func(t *testing.T) {
 				p := newProduct(t, typ, 37, 512, xRows, uint64(i))
-				k := &kernels{threads: 3}
+				k := &kernels{}
+				k.use(nil, 3)
 				defer k.close()
 				if err := p.run(k); err != nil {
 					t.Fatal(err)
@@ -206,4 +208,58 @@ func tolerance(typ tensor.Type, w, x []float32) float64 {
 		return 6e-4 * abs
 	}
 	return 1e-4 * abs
+}
+
+// TestEnginesShareAKernelPool runs two guests at once on one pool: both
+// give the golden text, their products run on the shared threads (the
+// engines start none of their own), and once the pool is closed a guest
+// is refused and finishes on its own, still with the golden text.
+func TestEnginesShareAKernelPool(t *testing.T) {
+	pool := NewKernelPool(2)
+	defer pool.Close()
+	engines := []*Engine{
+		open(t, Options{Runtime: hostRuntimeWasm(t), HostKernels: true, Kernels: pool, Context: 256}),
+		open(t, Options{Runtime: hostRuntimeWasm(t), HostKernels: true, Kernels: pool, Context: 256}),
+	}
+	texts := make([]string, len(engines))
+	errs := make([]error, len(engines))
+	var wg sync.WaitGroup
+	for i, e := range engines {
+		if e.kernels.pool != pool || e.kernels.ownPool {
+			t.Fatalf("engine %d does not use the shared pool", i)
+		}
+		wg.Go(func() {
+			res, err := e.Generate(context.Background(), greedy200(t, e), func(abi.Delta) error { return nil })
+			texts[i], errs[i] = res.Text, err
+		})
+	}
+	wg.Wait()
+	want := golden(t)
+	for i, e := range engines {
+		if errs[i] != nil {
+			t.Fatalf("engine %d: %v", i, errs[i])
+		}
+		if texts[i] != want {
+			t.Fatalf("engine %d: generated text differs from llama2.c's:\n got %q\nwant %q", i, texts[i], want)
+		}
+		if e.kernels.refused != nil {
+			t.Fatalf("engine %d: the host refused a product: %v", i, e.kernels.refused)
+		}
+	}
+	if !pool.started() {
+		t.Fatal("no guest called the shared kernels")
+	}
+
+	pool.Close()
+	e := engines[0]
+	res, err := e.Generate(context.Background(), greedy200(t, e), func(abi.Delta) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Text != want {
+		t.Fatalf("after the pool closed: generated text differs from llama2.c's:\n got %q\nwant %q", res.Text, want)
+	}
+	if e.kernels.refused != errPoolClosed {
+		t.Fatalf("after the pool closed: refused = %v, want %v", e.kernels.refused, errPoolClosed)
+	}
 }
