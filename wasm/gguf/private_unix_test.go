@@ -22,8 +22,9 @@ func TestReadPrivate(t *testing.T) {
 		{"too little memory", 4096, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			defer func(f func() (int64, bool)) { availableMemory = f }(availableMemory)
+			defer func(f func() (int64, bool), chunk int) { availableMemory, readChunk = f, chunk }(availableMemory, readChunk)
 			availableMemory = func() (int64, bool) { return tc.available, tc.available >= 0 }
+			readChunk = 1 << 20 // four chunks, read in parallel
 			path := filepath.Join(t.TempDir(), "weights")
 			content := make([]byte, 3<<20+5)
 			for i := range content {
@@ -57,5 +58,23 @@ func TestReadPrivate(t *testing.T) {
 				t.Fatalf("copied = %v, want %v", copied, tc.wantCopy)
 			}
 		})
+	}
+}
+
+// A file shorter than the size asked for (cut while opening) is an error.
+func TestReadPrivateShortFile(t *testing.T) {
+	defer func(chunk int) { readChunk = chunk }(readChunk)
+	readChunk = 1 << 20
+	path := filepath.Join(t.TempDir(), "short")
+	if err := os.WriteFile(path, make([]byte, 3<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if data, _, err := readPrivate(f, 4<<20); err == nil || data != nil {
+		t.Fatalf("read %d bytes of a 3 MiB file as 4 MiB, err %v", len(data), err)
 	}
 }
