@@ -117,9 +117,10 @@ func (k *kernels) matMul(mem guestMemory, typ, wPtr, wLen, rows, cols, xPtr, xRo
 
 // product runs the product set up in k's headers on fast.
 func (k *kernels) product(fast *cpu.Fast) error {
-	// Upload checks that the bytes are exactly the shape in the type, which
-	// the kernels then trust.
-	if err := fast.Upload(&k.w); err != nil {
+	// Check verifies that the bytes are exactly the shape in the type,
+	// which the kernels then trust (Upload would also repack the weight,
+	// for one product).
+	if err := fast.Check(&k.w); err != nil {
 		return fmt.Errorf("wazero: host matmul: %w", err)
 	}
 	fast.MatMul(&k.dst, &k.w, &k.x, nil)

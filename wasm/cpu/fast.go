@@ -81,9 +81,26 @@ func (f *Fast) NewKVCache(layers, positions, kvDim int) model.KVCache {
 	return c
 }
 
-// Upload checks that the weight's bytes are exactly its shape in its type,
-// so that the kernels can trust every row.
+// Upload checks the weight as Check does and, for the weights the x16
+// kernels take (fast_x16.go), repacks it.
 func (f *Fast) Upload(w *model.Weight) error {
+	if x16Of(w) != nil {
+		return nil // uploaded before
+	}
+	if err := f.Check(w); err != nil {
+		return err
+	}
+	if repackable(w) {
+		repack(w)
+	}
+	return nil
+}
+
+// Check verifies that the weight's bytes are exactly its shape in its
+// type, so that the kernels can trust every row. A weight that is only
+// checked, not uploaded, runs on the kernels for the file's layout: for
+// weights that live for one product, as the wazero host's do.
+func (f *Fast) Check(w *model.Weight) error {
 	if !tensor.CanDequantize(w.Type) {
 		return fmt.Errorf("cpu: weight %s has type %v, which has no kernel", w.Name, w.Type)
 	}
@@ -98,6 +115,10 @@ func (f *Fast) Upload(w *model.Weight) error {
 }
 
 func (f *Fast) Embed(dst *model.Act, table *model.Weight, tokens []int32) {
+	if x16 := x16Of(table); x16 != nil {
+		embedX16(dst, table, x16, tokens)
+		return
+	}
 	Reference{}.Embed(dst, table, tokens)
 }
 
@@ -127,7 +148,7 @@ func (f *Fast) MatMul(dst *model.Act, w *model.Weight, x *model.Act, bias *model
 	}
 	t.setup(f.threads)
 	f.pool.runSmall(t, w.Rows*w.Cols*x.Rows)
-	t.w, t.x, t.dst, t.bias, t.q = nil, nil, nil, nil, nil
+	t.w, t.x, t.dst, t.bias, t.q, t.x16 = nil, nil, nil, nil, nil, nil
 }
 
 func (f *Fast) RoPE(x *model.Act, headDim int, pos int, rope *model.RoPE) {

@@ -18,6 +18,7 @@ type matmulTask struct {
 	x, dst   *model.Act
 	bias     []float32
 	q        *q8Acts // quantized x, for the integer kernels
+	x16      []byte  // w in the x16 layout, when Upload repacked it
 	rowBytes int
 	chunk    int // weight rows per chunk
 	next     atomic.Int64
@@ -30,13 +31,20 @@ const chunkBytes = 32 << 10
 
 func (t *matmulTask) setup(threads int) {
 	w := t.w
+	t.x16 = x16Of(w)
 	t.rowBytes = len(w.Data) / w.Rows
+	if t.x16 != nil {
+		t.rowBytes = len(t.x16) / w.Rows
+	}
 	// Several chunks per thread even out threads that start late or run on
 	// a busy core; a chunk is never so small that taking it costs more than
 	// computing it.
 	chunk := max(4, w.Rows/(threads*8))
 	if t.x.Rows > 1 {
 		chunk = min(chunk, max(1, chunkBytes/t.rowBytes))
+	}
+	if t.x16 != nil { // whole groups of sixteen rows
+		chunk = (chunk + 15) &^ 15
 	}
 	t.chunk = chunk
 	t.next.Store(0)
@@ -71,7 +79,11 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 		qs, d, _ := t.q.row(r)
 		simd.MatVecQ8_0(out, w[i0*rb:i1*rb], rb, qs, d)
 	case tensor.Q4_0:
-		qs, d, _ := t.q.row(r)
+		qs, d, sums := t.q.row(r)
+		if t.x16 != nil {
+			simd.MatVecQ4_0x16(out, t.x16[i0*rb:i1*rb], qs, d, sums)
+			break
+		}
 		simd.MatVecQ4_0(out, w[i0*rb:i1*rb], rb, qs, d)
 	case tensor.Q5_0:
 		qs, d, sums := t.q.row(r)
@@ -124,6 +136,9 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 // Q6_K's is a loop of one-row kernels).
 func (t *matmulTask) fourRowsOf(r, i0, i1 int) {
 	w, rb := t.w.Data, t.rowBytes
+	if t.x16 != nil {
+		w = t.x16
+	}
 	cols := t.dst.Cols
 	out := t.dst.Data[r*cols : (r+4)*cols]
 	qs, d, sums := t.q.rowRange(r, 4)
@@ -133,6 +148,10 @@ func (t *matmulTask) fourRowsOf(r, i0, i1 int) {
 	case tensor.Q8_0:
 		simd.MatMulQ8_0x4(block, cols, ws, rb, rows, qs, d, stride)
 	case tensor.Q4_0:
+		if t.x16 != nil {
+			simd.MatMulQ4_0x16x4(block, cols, ws, rows, qs, d, sums, stride)
+			break
+		}
 		simd.MatMulQ4_0x4(block, cols, ws, rb, rows, qs, d, stride)
 	case tensor.Q4_K:
 		simd.MatMulQ4_Kx4(block, cols, ws, rb, rows, qs, d, sums, stride)

@@ -68,7 +68,10 @@ func Open(path string, opts Options) (*Model, error) {
 	if opts.Name == "" {
 		opts.Name = baseName(path)
 	}
-	m, err := Load(f, opts)
+	m, err := load(f, opts, f.Private())
+	if err == nil {
+		err = f.Seal()
+	}
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -87,12 +90,25 @@ func LoadBytes(b []byte, opts Options) (*Model, error) {
 }
 
 // Load builds a model from a parsed GGUF file.
-func Load(f *gguf.File, opts Options) (*Model, error) {
+func Load(f *gguf.File, opts Options) (*Model, error) { return load(f, opts, false) }
+
+// load is Load, letting the backend rewrite the weights in place when the
+// file is the engine's own private copy (Open) and no CPU fallback will
+// read them from the file again.
+func load(f *gguf.File, opts Options, private bool) (*Model, error) {
 	b := opts.Backend
 	if b == nil {
 		b = cpu.Reference{}
 	}
-	llm, err := model.Load(f, b)
+	fallback := opts.Fallback
+	if fallback == nil {
+		fallback = defaultFallback(b)
+	}
+	bind := model.Load
+	if private && fallback == nil {
+		bind = model.LoadOwned
+	}
+	llm, err := bind(f, b)
 	if err != nil {
 		return nil, err
 	}
@@ -103,10 +119,7 @@ func Load(f *gguf.File, opts Options) (*Model, error) {
 	if n := len(tok.Vocab().Tokens); n > llm.Config.Vocab {
 		return nil, fmt.Errorf("engine: tokenizer has %d tokens but the model's embedding only %d", n, llm.Config.Vocab)
 	}
-	m := &Model{File: f, LLM: llm, Tokenizer: tok, Name: opts.Name, stopIDs: map[int32]bool{}, fallbackBackend: opts.Fallback}
-	if m.fallbackBackend == nil {
-		m.fallbackBackend = defaultFallback(b)
-	}
+	m := &Model{File: f, LLM: llm, Tokenizer: tok, Name: opts.Name, stopIDs: map[int32]bool{}, fallbackBackend: fallback}
 	if m.Name == "" {
 		m.Name = llm.Config.Name
 	}

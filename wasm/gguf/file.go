@@ -12,11 +12,11 @@ import (
 // memory-mapped, so tensor data is never copied; call Close when done. A
 // file that cannot be mapped is read through instead.
 func Open(path string) (*File, error) {
-	return open(path, func(f *os.File, size int64) ([]byte, func() error, error) {
+	return open(path, func(f *os.File, size int64) (holding, error) {
 		if data, unmap, err := mmapFile(f, size); err == nil {
-			return data, unmap, nil
+			return holding{data: data, release: unmap}, nil
 		}
-		return nil, nil, nil
+		return holding{}, nil
 	})
 }
 
@@ -25,12 +25,20 @@ func Open(path string) (*File, error) {
 // of being mapped. Opening costs one read of the file and the process owns a
 // copy, but on Linux a decode step streaming the weights from private pages
 // ran 10-17% faster than from a shared mapping of the page cache (see
-// RATIONALE.md). Elsewhere it is Open.
+// RATIONALE.md). The copy stays writable (Private) until Seal. Elsewhere,
+// or when the file would not fit in the memory left, it is Open.
 func OpenPrivate(path string) (*File, error) { return open(path, readPrivate) }
+
+// holding is a whole file in memory, as a loader gives it.
+type holding struct {
+	data    []byte // nil: read through the file instead
+	release func() error
+	private bool // the process's own writable copy
+}
 
 // open parses the file at path, holding it as load gives it or, when load
 // gives nothing, reading tensor data through the file on demand.
-func open(path string, load func(*os.File, int64) ([]byte, func() error, error)) (*File, error) {
+func open(path string, load func(*os.File, int64) (holding, error)) (*File, error) {
 	osf, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("gguf: %w", err)
@@ -40,19 +48,19 @@ func open(path string, load func(*os.File, int64) ([]byte, func() error, error))
 		osf.Close()
 		return nil, fmt.Errorf("gguf: %w", err)
 	}
-	data, release, err := load(osf, st.Size())
+	h, err := load(osf, st.Size())
 	if err != nil {
 		osf.Close()
 		return nil, fmt.Errorf("gguf: loading %s: %w", path, err)
 	}
-	if data != nil {
+	if h.data != nil {
 		osf.Close()
-		f, err := FromBytes(data)
+		f, err := FromBytes(h.data)
 		if err != nil {
-			release()
+			h.release()
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		f.closer = release
+		f.closer, f.private = h.release, h.private
 		return f, nil
 	}
 	f, err := Read(osf, st.Size())
@@ -72,6 +80,24 @@ func FromBytes(b []byte) (*File, error) {
 	}
 	f.mapped = b
 	return f, nil
+}
+
+// Private reports whether f's tensor data is this process's own writable
+// copy (OpenPrivate, until Seal), which one model's backend may rewrite in
+// place.
+func (f *File) Private() bool { return f.private }
+
+// Seal ends a private copy's writable time: on Linux it becomes read-only,
+// so that nothing can scribble on the weights. Other files are unchanged.
+func (f *File) Seal() error {
+	if !f.private {
+		return nil
+	}
+	f.private = false
+	if err := protectReadOnly(f.mapped); err != nil {
+		return fmt.Errorf("gguf: sealing the private copy: %w", err)
+	}
+	return nil
 }
 
 // Close releases the file or mapping behind f. Tensor data returned by

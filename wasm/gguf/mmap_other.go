@@ -8,4 +8,4 @@ import "os"
 func mmapFile(*os.File, int64) ([]byte, func() error, error) { return nil, nil, nil }
 
 // readPrivate is unavailable too; tensor data is read through the file.
-func readPrivate(*os.File, int64) ([]byte, func() error, error) { return nil, nil, nil }
+func readPrivate(*os.File, int64) (holding, error) { return holding{}, nil }

@@ -26,37 +26,34 @@ func mmapFile(f *os.File, size int64) ([]byte, func() error, error) {
 // availableMemory is systemAvailableMemory, replaced in tests.
 var availableMemory = systemAvailableMemory
 
-// readPrivate reads the whole file into an anonymous private mapping, made
-// read-only once filled (on Linux) so that the weights cannot be scribbled
-// on, with transparent huge pages where the system offers them. Anonymous
-// memory rather than a Go slice keeps gigabytes out of the garbage
-// collector's heap accounting and returns them to the OS on Close.
+// readPrivate reads the whole file into an anonymous private mapping, with
+// transparent huge pages where the system offers them; File.Seal makes it
+// read-only once the backend has rewritten what it owns. Anonymous memory
+// rather than a Go slice keeps gigabytes out of the garbage collector's
+// heap accounting and returns them to the OS on Close.
 //
 // A file that would not fit in the memory left (with an eighth to spare) is
 // mapped instead: paging it in from the file is slow, but a private copy
 // that does not fit would be swapped or killed.
-func readPrivate(f *os.File, size int64) ([]byte, func() error, error) {
+func readPrivate(f *os.File, size int64) (holding, error) {
 	if size <= 0 || int64(int(size)) != size {
-		return nil, nil, nil
+		return holding{}, nil
 	}
 	if avail, ok := availableMemory(); ok && size > avail-avail/8 {
-		return mmapFile(f, size)
+		data, unmap, err := mmapFile(f, size)
+		return holding{data: data, release: unmap}, err
 	}
 	data, err := syscall.Mmap(-1, 0, int(size), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reserving %d bytes: %w", size, err)
+		return holding{}, fmt.Errorf("reserving %d bytes: %w", size, err)
 	}
 	release := func() error { return syscall.Munmap(data) }
 	adviseHugePages(data)
 	if err := readAll(f, data); err != nil {
 		release()
-		return nil, nil, err
+		return holding{}, err
 	}
-	if err := protectReadOnly(data); err != nil {
-		release()
-		return nil, nil, fmt.Errorf("protecting: %w", err)
-	}
-	return data, release, nil
+	return holding{data: data, release: release, private: true}, nil
 }
 
 // readChunk is readAll's read size, smaller in tests.

@@ -38,11 +38,15 @@ func TestReadPrivate(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			data, release, err := readPrivate(f, int64(len(content)))
+			h, err := readPrivate(f, int64(len(content)))
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer release()
+			defer h.release()
+			data := h.data
+			if h.private != tc.wantCopy {
+				t.Fatalf("private = %v, want %v", h.private, tc.wantCopy)
+			}
 			if string(data) != string(content) {
 				t.Fatal("the data differs from the file")
 			}
@@ -74,7 +78,45 @@ func TestReadPrivateShortFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if data, _, err := readPrivate(f, 4<<20); err == nil || data != nil {
-		t.Fatalf("read %d bytes of a 3 MiB file as 4 MiB, err %v", len(data), err)
+	if h, err := readPrivate(f, 4<<20); err == nil || h.data != nil {
+		t.Fatalf("read %d bytes of a 3 MiB file as 4 MiB, err %v", len(h.data), err)
+	}
+}
+
+// OpenPrivate's copy is writable until Seal, and Private says so.
+func TestOpenPrivateSeal(t *testing.T) {
+	f, err := OpenPrivate(filepath.Join(testdata, "models/stories260K.gguf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if !f.Private() {
+		t.Fatal("OpenPrivate's file is not private")
+	}
+	data, err := f.TensorData("token_embd.weight")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[0] ^= 0xff // writable while private
+	if err := f.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	if f.Private() {
+		t.Fatal("still private after Seal")
+	}
+	mapped, err := Open(filepath.Join(testdata, "models/stories260K.gguf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mapped.Close()
+	if mapped.Private() || mapped.Seal() != nil {
+		t.Fatal("a mapped file claims to be private, or fails to seal")
+	}
+	orig, err := mapped.TensorData("token_embd.weight")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if orig[0] != data[0]^0xff {
+		t.Fatal("the write to the private copy reached the file")
 	}
 }

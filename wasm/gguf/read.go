@@ -63,6 +63,7 @@ type File struct {
 	size     int64
 	mapped   []byte // whole file when memory-mapped or given as bytes
 	closer   func() error
+	private  bool // mapped is the process's own writable copy
 	kvIndex  map[string]int
 	tenIndex map[string]int
 }

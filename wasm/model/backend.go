@@ -11,9 +11,13 @@ type Weight struct {
 	Type       tensor.Type
 	Rows, Cols int
 	Data       []byte
-	// Device is the backend's copy of the weight (e.g. a GPU buffer), set by
-	// Backend.Upload; nil for host backends.
+	// Device is the backend's copy of the weight (e.g. a GPU buffer, or
+	// the CPU's repacked layout), set by Backend.Upload.
 	Device any
+	// Owned says that Data is this weight's alone (the loader's private
+	// copy of the file, bound to one backend), so Upload may rewrite it in
+	// place instead of copying it; it then sets Data to nil.
+	Owned bool
 }
 
 // Act is a matrix of activations: Rows tokens of Cols features. Its storage

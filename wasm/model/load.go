@@ -7,7 +7,14 @@ import (
 )
 
 // Load reads the configuration and binds the weights of f for backend b.
-func Load(f *gguf.File, b Backend) (*Llama, error) {
+func Load(f *gguf.File, b Backend) (*Llama, error) { return load(f, b, false) }
+
+// LoadOwned is Load for a file whose tensor data is the caller's own copy,
+// loaded for this model alone: the backend may rewrite its weights in
+// place (Weight.Owned), so f's tensor data must not be read afterwards.
+func LoadOwned(f *gguf.File, b Backend) (*Llama, error) { return load(f, b, true) }
+
+func load(f *gguf.File, b Backend, owned bool) (*Llama, error) {
 	c, err := ReadConfig(f)
 	if err != nil {
 		return nil, err
@@ -17,6 +24,7 @@ func Load(f *gguf.File, b Backend) (*Llama, error) {
 		return nil, err
 	}
 	for _, x := range w.All() {
+		x.Owned = owned
 		if err := b.Upload(x); err != nil {
 			return nil, fmt.Errorf("model: uploading %s: %w", x.Name, err)
 		}

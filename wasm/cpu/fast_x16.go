@@ -1,0 +1,53 @@
+package cpu
+
+import (
+	"github.com/wisp-llm/wisp/wasm/cpu/simd"
+	"github.com/wisp-llm/wisp/wasm/model"
+	"github.com/wisp-llm/wisp/wasm/tensor"
+)
+
+// q4x16 is a Q4_0 weight repacked sixteen rows at a time for the x16
+// kernels (simd.RepackQ4_0x16), kept in the weight's Device.
+type q4x16 struct{ data []byte }
+
+// repackable reports whether Upload repacks w: Q4_0 in whole groups of
+// sixteen rows, on a CPU with the x16 kernels, and not already given to
+// another backend.
+func repackable(w *model.Weight) bool {
+	return simd.Q4_0x16() && w.Type == tensor.Q4_0 && w.Rows%16 == 0 && w.Device == nil
+}
+
+// repack sets w.Device to w's x16 layout: in place when w.Owned (the
+// loader's private copy; w.Data is then dropped, since it no longer holds
+// the file's layout), else in a copy.
+func repack(w *model.Weight) {
+	rowBytes := len(w.Data) / w.Rows
+	if !w.Owned {
+		x16 := make([]byte, len(w.Data))
+		simd.RepackQ4_0x16(x16, w.Data, w.Rows, w.Cols)
+		w.Device = &q4x16{x16}
+		return
+	}
+	group := make([]byte, 16*rowBytes)
+	for g := 0; g < len(w.Data); g += len(group) {
+		copy(group, w.Data[g:])
+		simd.RepackQ4_0x16(w.Data[g:g+len(group)], group, 16, w.Cols)
+	}
+	w.Device, w.Data = &q4x16{w.Data}, nil
+}
+
+// x16Of returns w's x16 layout, or nil.
+func x16Of(w *model.Weight) []byte {
+	if p, ok := w.Device.(*q4x16); ok {
+		return p.data
+	}
+	return nil
+}
+
+// embedX16 sets dst's rows to the table rows of tokens from the x16 layout.
+func embedX16(dst *model.Act, table *model.Weight, x16 []byte, tokens []int32) {
+	dst.Rows = len(tokens)
+	for r, t := range tokens {
+		simd.DequantizeRowQ4_0x16(row(dst, r), x16, int(t), table.Cols)
+	}
+}
