@@ -76,7 +76,11 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 	out := t.dst.Data[r*t.dst.Cols : (r+1)*t.dst.Cols][i0:i1]
 	switch t.w.Type {
 	case tensor.Q8_0:
-		qs, d, _ := t.q.row(r)
+		qs, d, sums := t.q.row(r)
+		if t.x16 != nil {
+			simd.MatVecQ8_0x16(out, t.x16[i0*rb:i1*rb], qs, d, sums)
+			break
+		}
 		simd.MatVecQ8_0(out, w[i0*rb:i1*rb], rb, qs, d)
 	case tensor.Q4_0:
 		qs, d, sums := t.q.row(r)
@@ -146,6 +150,10 @@ func (t *matmulTask) fourRowsOf(r, i0, i1 int) {
 	block, ws, rows := out[i0:], w[i0*rb:i1*rb], i1-i0
 	switch t.w.Type {
 	case tensor.Q8_0:
+		if t.x16 != nil {
+			simd.MatMulQ8_0x16x4(block, cols, ws, rows, qs, d, sums, stride)
+			break
+		}
 		simd.MatMulQ8_0x4(block, cols, ws, rb, rows, qs, d, stride)
 	case tensor.Q4_0:
 		if t.x16 != nil {

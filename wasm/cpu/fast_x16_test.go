@@ -11,21 +11,24 @@ import (
 	"github.com/wisp-llm/wisp/wasm/tensor"
 )
 
-// TestFastRepacksInPlace loads Q4_0 models (one with its embedding tied
-// to the output) into the fast backend twice: from bytes it owns
+// TestFastRepacksInPlace loads Q4_0/Q8_0 models (one with its embedding
+// tied to the output) into the fast backend twice: from bytes it owns
 // (model.LoadOwned, repacked in place) and from shared bytes (repacked
 // into a copy). The logits agree bit for bit, the owned weights give up
 // their file-layout Data, and the shared bytes are left as they were.
 func TestFastRepacksInPlace(t *testing.T) {
+	tied := synthShape{dim: 64, ffn: 128, layers: 1, heads: 2, kvHeads: 1, vocab: 96, tied: true}
 	for _, c := range []struct {
 		name  string
 		shape synthShape
+		types synthTypes
 	}{
-		{"untied", smallShape},
-		{"tied", synthShape{dim: 64, ffn: 128, layers: 1, heads: 2, kvHeads: 1, vocab: 96, tied: true}},
+		{"Q4_0 untied", smallShape, synthTypes{tensor.Q4_0, tensor.Q8_0}},
+		{"Q4_0 tied", tied, synthTypes{tensor.Q8_0, tensor.Q4_0}},
+		{"Q8_0 tied", tied, synthTypes{tensor.Q4_0, tensor.Q8_0}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			data := synthModel(t, c.shape, synthTypes{tensor.Q4_0, tensor.Q4_0}, 8)
+			data := synthModel(t, c.shape, c.types, 8)
 			shared := bytes.Clone(data)
 			copied := load(t, shared, newFast(t, 2))
 			f, err := gguf.FromBytes(bytes.Clone(data))
@@ -48,16 +51,16 @@ func TestFastRepacksInPlace(t *testing.T) {
 			if !bytes.Equal(shared, data) {
 				t.Fatal("repacking into a copy changed the shared bytes")
 			}
-			if !simd.Q4_0x16() {
+			if !simd.X16() {
 				t.Skip("no x16 kernels on this CPU: nothing was repacked")
 			}
 			for _, w := range owned.Weights.All() {
-				if w.Type == tensor.Q4_0 && w.Data != nil {
+				if (w.Type == tensor.Q4_0 || w.Type == tensor.Q8_0) && w.Data != nil {
 					t.Errorf("owned weight %s kept its file-layout data", w.Name)
 				}
 			}
 			for _, w := range copied.Weights.All() {
-				if w.Type == tensor.Q4_0 && (w.Data == nil || w.Device == nil) {
+				if (w.Type == tensor.Q4_0 || w.Type == tensor.Q8_0) && (w.Data == nil || w.Device == nil) {
 					t.Errorf("shared weight %s: data %v, device %v", w.Name, w.Data != nil, w.Device != nil)
 				}
 			}

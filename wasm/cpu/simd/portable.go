@@ -152,17 +152,27 @@ func MatMulQ6_Kx4(out []float32, cols int, w []byte, rowBytes, rows int, qs []in
 	matMulQ4_Kx4(out, cols, w, rowBytes, rows, qs, d, sums, stride, dotQ6_Kx4)
 }
 
-// Q4_0x16 reports whether Q4_0 weights should be repacked for the x16
+// X16 reports whether Q4_0 and Q8_0 weights should be repacked for the x16
 // kernels: never here, where they would run only as their Go model.
-func Q4_0x16() bool { return false }
+func X16() bool { return false }
 
-// MatVecQ4_0x16 sets out[i] to row i of the x16 weights w times the
-// activation row, in dotQ4_0x16Go's order.
+// MatVecQ4_0x16 sets out[i] to row i of the x16 Q4_0 weights w times the
+// activation row, in matVecX16Go's order.
 func MatVecQ4_0x16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
-	matVecQ4_0x16Go(out, w, len(d), qs, d, sums)
+	matVecX16Go(out, w, len(d), qs, d, sums, true)
+}
+
+// MatVecQ8_0x16 is MatVecQ4_0x16 for Q8_0 weights.
+func MatVecQ8_0x16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
+	matVecX16Go(out, w, len(d), qs, d, sums, false)
 }
 
 // MatMulQ4_0x16x4 is MatVecQ4_0x16 for four activation rows.
 func MatMulQ4_0x16x4(out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int) {
-	matMulQ4_0x16x4Go(out, cols, w, rows, qs, d, sums, stride)
+	matMulX16x4Go(out, cols, w, rows, qs, d, sums, stride, true)
+}
+
+// MatMulQ8_0x16x4 is MatMulQ4_0x16x4 for Q8_0 weights.
+func MatMulQ8_0x16x4(out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int) {
+	matMulX16x4Go(out, cols, w, rows, qs, d, sums, stride, false)
 }

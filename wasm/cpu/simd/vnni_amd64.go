@@ -151,47 +151,73 @@ func matVecQ4_0x16VNNI(out *float32, w *byte, groups, blocks int, qs *int8, d *f
 func matVecQ4_0x16GFNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
 
 //go:noescape
+func matVecQ8_0x16VNNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
+
+//go:noescape
 func matMulQ4_0x16x4VNNI(out *float32, cols int, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16, stride int)
 
 //go:noescape
 func matMulQ4_0x16x4GFNI(out *float32, cols int, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16, stride int)
 
-// Q4_0x16 reports whether Q4_0 weights should be repacked (RepackQ4_0x16)
-// for MatVecQ4_0x16 and MatMulQ4_0x16x4: on CPUs with AVX-512 VNNI, where
-// they have assembly kernels.
-func Q4_0x16() bool { return useVNNI }
+//go:noescape
+func matMulQ8_0x16x4VNNI(out *float32, cols int, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16, stride int)
 
-// MatVecQ4_0x16 sets out[i] to row i of the x16 weights w (len(out), a
-// multiple of 16, rows) times the activation row (qs, d, sums: Q8_0 blocks
-// and their sums), in dotQ4_0x16Go's order.
+// X16 reports whether Q4_0 and Q8_0 weights should be repacked
+// (RepackQ4_0x16, RepackQ8_0x16) for the x16 kernels: on CPUs with AVX-512
+// VNNI, where they have assembly kernels.
+func X16() bool { return useVNNI }
+
+// MatVecQ4_0x16 sets out[i] to row i of the x16 Q4_0 weights w (len(out),
+// a multiple of 16, rows) times the activation row (qs, d, sums: Q8_0
+// blocks and their sums), in matVecX16Go's order.
 func MatVecQ4_0x16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
+	kernel := matVecQ4_0x16VNNI
+	if useGFNI {
+		kernel = matVecQ4_0x16GFNI
+	}
+	matVecX16(out, w, qs, d, sums, true, kernel)
+}
+
+// MatVecQ8_0x16 is MatVecQ4_0x16 for Q8_0 weights.
+func MatVecQ8_0x16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
+	matVecX16(out, w, qs, d, sums, false, matVecQ8_0x16VNNI)
+}
+
+func matVecX16(out []float32, w []byte, qs []int8, d []float32, sums []int16, q4 bool,
+	kernel func(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)) {
 	n, groups := len(d), len(out)/16
 	if useVNNI && groups > 0 && n > 0 {
-		_, _, _, _ = out[16*groups-1], w[groups*n*q4_0x16Bytes-1], qs[32*n-1], sums[n-1]
-		kernel := matVecQ4_0x16VNNI
-		if useGFNI {
-			kernel = matVecQ4_0x16GFNI
-		}
+		_, _, _, _ = out[16*groups-1], w[groups*n*x16Bytes(q4)-1], qs[32*n-1], sums[n-1]
 		kernel(&out[0], &w[0], groups, n, &qs[0], &d[0], &sums[0])
 		return
 	}
-	matVecQ4_0x16Go(out, w, n, qs, d, sums)
+	matVecX16Go(out, w, n, qs, d, sums, q4)
 }
 
-// MatMulQ4_0x16x4 sets out[t*cols+i] to row i of the x16 weights w (rows,
-// a multiple of 16) times activation row t (of four, stride elements apart
-// in qs and stride/32 in d and sums), as MatVecQ4_0x16 does for each.
+// MatMulQ4_0x16x4 sets out[t*cols+i] to row i of the x16 Q4_0 weights w
+// (rows, a multiple of 16) times activation row t (of four, stride elements
+// apart in qs and stride/32 in d and sums), as MatVecQ4_0x16 does for each.
 func MatMulQ4_0x16x4(out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int) {
+	kernel := matMulQ4_0x16x4VNNI
+	if useGFNI {
+		kernel = matMulQ4_0x16x4GFNI
+	}
+	matMulX16x4(out, cols, w, rows, qs, d, sums, stride, true, kernel)
+}
+
+// MatMulQ8_0x16x4 is MatMulQ4_0x16x4 for Q8_0 weights.
+func MatMulQ8_0x16x4(out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int) {
+	matMulX16x4(out, cols, w, rows, qs, d, sums, stride, false, matMulQ8_0x16x4VNNI)
+}
+
+func matMulX16x4(out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int, q4 bool,
+	kernel func(out *float32, cols int, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16, stride int)) {
 	n, groups := stride/32, rows/16
 	if useVNNI && groups > 0 && n > 0 {
-		_, _, _ = out[3*cols+16*groups-1], w[groups*n*q4_0x16Bytes-1], qs[4*stride-1]
+		_, _, _ = out[3*cols+16*groups-1], w[groups*n*x16Bytes(q4)-1], qs[4*stride-1]
 		_, _ = d[4*n-1], sums[4*n-1]
-		kernel := matMulQ4_0x16x4VNNI
-		if useGFNI {
-			kernel = matMulQ4_0x16x4GFNI
-		}
 		kernel(&out[0], cols, &w[0], groups, n, &qs[0], &d[0], &sums[0], stride)
 		return
 	}
-	matMulQ4_0x16x4Go(out, cols, w, rows, qs, d, sums, stride)
+	matMulX16x4Go(out, cols, w, rows, qs, d, sums, stride, q4)
 }

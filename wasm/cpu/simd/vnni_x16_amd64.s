@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// Kernels for Q4_0 weights in the x16 layout (q4x16.go): each 32-bit lane
+// Kernels for Q4_0 weights in the x16 layout (x16.go): each 32-bit lane
 // of a ZMM register is one of a group's sixteen rows. Per block, for each
 // quarter k of the packed bytes, the low nibbles times the broadcast
 // activations 4k..4k+3 and the high nibbles times 16+4k..16+4k+3 go into
@@ -30,10 +30,11 @@
 	MOVQ $0x1020408000000000, AX \
 	VPBROADCASTQ AX, Z30
 
-// START sets acc to -8 times the int16 activation sum at (sp)(CX*2).
-#define START(sp, acc) \
+// START sets acc to minus the int16 activation sum at (sp)(CX*2), shifted
+// left by shift (3 for Q4_0's offset of 8, 7 for Q8_0's 128).
+#define START(sp, acc, shift) \
 	MOVWLSX (sp)(CX*2), AX \
-	SHLL $3, AX \
+	SHLL $shift, AX \
 	NEGL AX \
 	VPBROADCASTD AX, acc
 
@@ -49,9 +50,30 @@
 // (Every macro that names an argument comes before the first TEXT, where
 // go vet's argument check expects them.)
 
+// Q4BLOCK and Q8BLOCK add a block's products for one token to Z9.
+#define Q4BLOCK(HIGH) \
+	QUARTER(HIGH, 32, 0(R11), 16(R11), Z9) \
+	QUARTER(HIGH, 96, 4(R11), 20(R11), Z9) \
+	QUARTER(HIGH, 160, 8(R11), 24(R11), Z9) \
+	QUARTER(HIGH, 224, 12(R11), 28(R11), Z9)
+
+#define PART(woff, x) \
+	VMOVDQU32 woff(SI), Z2 \
+	VPDPBUSD.BCST x, Z2, Z9
+
+#define Q8BLOCK(unused) \
+	PART(32, 0(R11)) \
+	PART(96, 4(R11)) \
+	PART(160, 8(R11)) \
+	PART(224, 12(R11)) \
+	PART(288, 16(R11)) \
+	PART(352, 20(R11)) \
+	PART(416, 24(R11)) \
+	PART(480, 28(R11))
+
 // DECODE is the one-token kernel: groups of sixteen rows, one ZMM store
-// each.
-#define DECODE(HIGH) \
+// each; BLOCK(HIGH) is a block's integer work, bsize its bytes.
+#define DECODE(BLOCK, HIGH, bsize, shift) \
 	MOVQ out+0(FP), DI \
 	MOVQ w+8(FP), SI \
 	MOVQ groups+16(FP), R8 \
@@ -71,14 +93,11 @@ block: \
 	JGE groupdone \
 	VCVTPH2PS (SI), Z8 \
 	VMULPS.BCST (R9)(CX*4), Z8, Z8 \
-	START(R13, Z9) \
-	QUARTER(HIGH, 32, 0(R11), 16(R11), Z9) \
-	QUARTER(HIGH, 96, 4(R11), 20(R11), Z9) \
-	QUARTER(HIGH, 160, 8(R11), 24(R11), Z9) \
-	QUARTER(HIGH, 224, 12(R11), 28(R11), Z9) \
+	START(R13, Z9, shift) \
+	BLOCK(HIGH) \
 	VCVTDQ2PS Z9, Z9 \
 	VFMADD231PS Z8, Z9, Z0 \
-	ADDQ $288, SI \
+	ADDQ $bsize, SI \
 	ADDQ $32, R11 \
 	INCQ CX \
 	JMP block \
@@ -101,11 +120,29 @@ done: \
 	VPANDD Z31, hi, lo \
 	HIGH(hi)
 
+// Q4LOADS and Q8LOADS set Z10-Z17 to a block's unsigned weight bytes, each
+// register paired in TOKEN with activations 0, 16, 4, 20, 8, 24, 12, 28.
+#define Q4LOADS(HIGH) \
+	UNPACK(HIGH, 32, Z10, Z11) \
+	UNPACK(HIGH, 96, Z12, Z13) \
+	UNPACK(HIGH, 160, Z14, Z15) \
+	UNPACK(HIGH, 224, Z16, Z17)
+
+#define Q8LOADS(unused) \
+	VMOVDQU32 32(SI), Z10 \
+	VMOVDQU32 96(SI), Z12 \
+	VMOVDQU32 160(SI), Z14 \
+	VMOVDQU32 224(SI), Z16 \
+	VMOVDQU32 288(SI), Z11 \
+	VMOVDQU32 352(SI), Z13 \
+	VMOVDQU32 416(SI), Z15 \
+	VMOVDQU32 480(SI), Z17
+
 // TOKEN multiplies the unpacked block by the activations at x (an
 // addressing suffix of R11) and adds it to accF.
-#define TOKEN(x, dslot, sslot, acc, tmp, accF) \
+#define TOKEN(x, dslot, sslot, shift, acc, tmp, accF) \
 	MOVQ sslot, AX \
-	START(AX, acc) \
+	START(AX, acc, shift) \
 	VPDPBUSD.BCST 0 x, Z10, acc \
 	VPDPBUSD.BCST 16 x, Z11, acc \
 	VPDPBUSD.BCST 4 x, Z12, acc \
@@ -119,7 +156,7 @@ done: \
 	VMULPS.BCST (AX)(CX*4), Z8, tmp \
 	VFMADD231PS tmp, acc, accF
 
-#define PREFILL(HIGH) \
+#define PREFILL(LOADS, HIGH, bsize, shift) \
 	MOVQ out+0(FP), DI \
 	MOVQ w+16(FP), SI \
 	MOVQ groups+24(FP), R8 \
@@ -161,15 +198,12 @@ block: \
 	CMPQ CX, DX \
 	JGE groupdone \
 	VCVTPH2PS (SI), Z8 \
-	UNPACK(HIGH, 32, Z10, Z11) \
-	UNPACK(HIGH, 96, Z12, Z13) \
-	UNPACK(HIGH, 160, Z14, Z15) \
-	UNPACK(HIGH, 224, Z16, Z17) \
-	TOKEN((R11), d0-64(SP), s0-32(SP), Z4, Z18, Z0) \
-	TOKEN((R11)(BX*1), d1-56(SP), s1-24(SP), Z5, Z19, Z1) \
-	TOKEN((R11)(BX*2), d2-48(SP), s2-16(SP), Z6, Z20, Z2) \
-	TOKEN((R11)(R12*1), d3-40(SP), s3-8(SP), Z7, Z21, Z3) \
-	ADDQ $288, SI \
+	LOADS(HIGH) \
+	TOKEN((R11), d0-64(SP), s0-32(SP), shift, Z4, Z18, Z0) \
+	TOKEN((R11)(BX*1), d1-56(SP), s1-24(SP), shift, Z5, Z19, Z1) \
+	TOKEN((R11)(BX*2), d2-48(SP), s2-16(SP), shift, Z6, Z20, Z2) \
+	TOKEN((R11)(R12*1), d3-40(SP), s3-8(SP), shift, Z7, Z21, Z3) \
+	ADDQ $bsize, SI \
 	ADDQ $32, R11 \
 	INCQ CX \
 	JMP block \
@@ -188,16 +222,24 @@ done: \
 
 // func matVecQ4_0x16VNNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
 TEXT ·matVecQ4_0x16VNNI(SB), NOSPLIT, $0-56
-	DECODE(HIGHSHIFT)
+	DECODE(Q4BLOCK, HIGHSHIFT, 288, 3)
 
 // func matVecQ4_0x16GFNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
 TEXT ·matVecQ4_0x16GFNI(SB), NOSPLIT, $0-56
-	DECODE(HIGHGF)
+	DECODE(Q4BLOCK, HIGHGF, 288, 3)
+
+// func matVecQ8_0x16VNNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
+TEXT ·matVecQ8_0x16VNNI(SB), NOSPLIT, $0-56
+	DECODE(Q8BLOCK, HIGHSHIFT, 544, 7)
 
 // func matMulQ4_0x16x4VNNI(out *float32, cols int, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16, stride int)
 TEXT ·matMulQ4_0x16x4VNNI(SB), NOSPLIT, $64-72
-	PREFILL(HIGHSHIFT)
+	PREFILL(Q4LOADS, HIGHSHIFT, 288, 3)
 
 // func matMulQ4_0x16x4GFNI(out *float32, cols int, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16, stride int)
 TEXT ·matMulQ4_0x16x4GFNI(SB), NOSPLIT, $64-72
-	PREFILL(HIGHGF)
+	PREFILL(Q4LOADS, HIGHGF, 288, 3)
+
+// func matMulQ8_0x16x4VNNI(out *float32, cols int, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16, stride int)
+TEXT ·matMulQ8_0x16x4VNNI(SB), NOSPLIT, $64-72
+	PREFILL(Q8LOADS, HIGHSHIFT, 544, 7)
