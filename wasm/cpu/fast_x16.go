@@ -6,16 +6,31 @@ import (
 	"github.com/wisp-llm/wisp/wasm/tensor"
 )
 
-// x16Weight is a Q4_0 or Q8_0 weight repacked sixteen rows at a time for
-// the x16 kernels (simd.RepackQ4_0x16, simd.RepackQ8_0x16), kept in the
+// x16Weight is a Q4_0, Q8_0 or Q4_K weight repacked sixteen rows at a time
+// for the x16 kernels (simd.RepackQ4_0x16 and its kin), kept in the
 // weight's Device.
 type x16Weight struct{ data []byte }
 
-// repackable reports whether Upload repacks w: Q4_0 or Q8_0 in whole
+// repackable reports whether Upload repacks w: Q4_0, Q8_0 or Q4_K in whole
 // groups of sixteen rows, on a CPU with the x16 kernels, and not already
 // given to another backend.
 func repackable(w *model.Weight) bool {
-	return simd.X16() && (w.Type == tensor.Q4_0 || w.Type == tensor.Q8_0) && w.Rows%16 == 0 && w.Device == nil
+	switch w.Type {
+	case tensor.Q4_0, tensor.Q8_0, tensor.Q4_K:
+		return simd.X16() && w.Rows%16 == 0 && w.Device == nil
+	}
+	return false
+}
+
+// x16Functions are a repackable type's repacking and row reading.
+func x16Functions(t tensor.Type) (repack func(dst, src []byte, rows, cols int), readRow func(dst []float32, w []byte, r, cols int)) {
+	switch t {
+	case tensor.Q8_0:
+		return simd.RepackQ8_0x16, simd.DequantizeRowQ8_0x16
+	case tensor.Q4_K:
+		return simd.RepackQ4_Kx16, simd.DequantizeRowQ4_Kx16
+	}
+	return simd.RepackQ4_0x16, simd.DequantizeRowQ4_0x16
 }
 
 // repack sets w.Device to w's x16 layout: in place when w.Owned (the
@@ -23,10 +38,7 @@ func repackable(w *model.Weight) bool {
 // the file's layout), else in a copy.
 func repack(w *model.Weight) {
 	rowBytes := len(w.Data) / w.Rows
-	repackRows := simd.RepackQ4_0x16
-	if w.Type == tensor.Q8_0 {
-		repackRows = simd.RepackQ8_0x16
-	}
+	repackRows, _ := x16Functions(w.Type)
 	if !w.Owned {
 		x16 := make([]byte, len(w.Data))
 		repackRows(x16, w.Data, w.Rows, w.Cols)
@@ -52,10 +64,7 @@ func x16Of(w *model.Weight) []byte {
 // embedX16 sets dst's rows to the table rows of tokens from the x16 layout.
 func embedX16(dst *model.Act, table *model.Weight, x16 []byte, tokens []int32) {
 	dst.Rows = len(tokens)
-	dequantizeRow := simd.DequantizeRowQ4_0x16
-	if table.Type == tensor.Q8_0 {
-		dequantizeRow = simd.DequantizeRowQ8_0x16
-	}
+	_, dequantizeRow := x16Functions(table.Type)
 	for r, t := range tokens {
 		dequantizeRow(row(dst, r), x16, int(t), table.Cols)
 	}

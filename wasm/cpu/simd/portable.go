@@ -176,3 +176,9 @@ func MatMulQ4_0x16x4(out []float32, cols int, w []byte, rows int, qs []int8, d [
 func MatMulQ8_0x16x4(out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int) {
 	matMulX16x4Go(out, cols, w, rows, qs, d, sums, stride, false)
 }
+
+// MatVecQ4_Kx16 sets out[i] to row i of the x16 Q4_K weights w times the
+// activation row, in matVecQ4_Kx16Go's order.
+func MatVecQ4_Kx16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
+	matVecQ4_Kx16Go(out, w, len(d), qs, d, sums)
+}

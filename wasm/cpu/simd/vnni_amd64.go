@@ -221,3 +221,26 @@ func matMulX16x4(out []float32, cols int, w []byte, rows int, qs []int8, d []flo
 	}
 	matMulX16x4Go(out, cols, w, rows, qs, d, sums, stride, q4)
 }
+
+//go:noescape
+func matVecQ4_Kx16VNNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
+
+//go:noescape
+func matVecQ4_Kx16GFNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
+
+// MatVecQ4_Kx16 sets out[i] to row i of the x16 Q4_K weights w (len(out),
+// a multiple of 16, rows) times the activation row (qs, d, sums: Q8_K
+// super-blocks and their sums of 16), in matVecQ4_Kx16Go's order.
+func MatVecQ4_Kx16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
+	n, groups := len(d), len(out)/16
+	if useVNNI && groups > 0 && n > 0 {
+		_, _, _, _ = out[16*groups-1], w[groups*n*q4_Kx16Bytes-1], qs[256*n-1], sums[16*n-1]
+		kernel := matVecQ4_Kx16VNNI
+		if useGFNI {
+			kernel = matVecQ4_Kx16GFNI
+		}
+		kernel(&out[0], &w[0], groups, n, &qs[0], &d[0], &sums[0])
+		return
+	}
+	matVecQ4_Kx16Go(out, w, n, qs, d, sums)
+}
