@@ -59,8 +59,8 @@ func (t *matmulTask) run(int) {
 		}
 		i1 := min(i0+t.chunk, rows)
 		r := 0
-		// (Q4_K's x16 kernel takes one token at a time.)
-		if typ := t.w.Type; typ == tensor.Q8_0 || typ == tensor.Q4_0 || typ == tensor.Q4_K && t.x16 == nil || typ == tensor.Q6_K {
+		// (The K-quants' x16 kernels take one token at a time.)
+		if typ := t.w.Type; typ == tensor.Q8_0 || typ == tensor.Q4_0 || (typ == tensor.Q4_K || typ == tensor.Q6_K) && t.x16 == nil {
 			for ; r+4 <= t.x.Rows; r += 4 {
 				t.fourRowsOf(r, i0, i1)
 			}
@@ -111,6 +111,10 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 		}
 	case tensor.Q6_K:
 		qs, d, sums := t.q.row(r)
+		if t.x16 != nil {
+			simd.MatVecQ6_Kx16(out, t.x16[i0*rb:i1*rb], qs, d, sums)
+			break
+		}
 		simd.MatVecQ6_K(out, w[i0*rb:i1*rb], rb, qs, d, sums)
 	case tensor.F32:
 		x := row(t.x, r)

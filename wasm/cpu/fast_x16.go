@@ -6,17 +6,17 @@ import (
 	"github.com/wisp-llm/wisp/wasm/tensor"
 )
 
-// x16Weight is a Q4_0, Q8_0 or Q4_K weight repacked sixteen rows at a time
+// x16Weight is a Q4_0, Q8_0, Q4_K or Q6_K weight repacked sixteen rows at a time
 // for the x16 kernels (simd.RepackQ4_0x16 and its kin), kept in the
 // weight's Device.
 type x16Weight struct{ data []byte }
 
-// repackable reports whether Upload repacks w: Q4_0, Q8_0 or Q4_K in whole
+// repackable reports whether Upload repacks w: Q4_0, Q8_0, Q4_K or Q6_K in whole
 // groups of sixteen rows, on a CPU with the x16 kernels, and not already
 // given to another backend.
 func repackable(w *model.Weight) bool {
 	switch w.Type {
-	case tensor.Q4_0, tensor.Q8_0, tensor.Q4_K:
+	case tensor.Q4_0, tensor.Q8_0, tensor.Q4_K, tensor.Q6_K:
 		return simd.X16() && w.Rows%16 == 0 && w.Device == nil
 	}
 	return false
@@ -29,6 +29,8 @@ func x16Functions(t tensor.Type) (repack func(dst, src []byte, rows, cols int), 
 		return simd.RepackQ8_0x16, simd.DequantizeRowQ8_0x16
 	case tensor.Q4_K:
 		return simd.RepackQ4_Kx16, simd.DequantizeRowQ4_Kx16
+	case tensor.Q6_K:
+		return simd.RepackQ6_Kx16, simd.DequantizeRowQ6_Kx16
 	}
 	return simd.RepackQ4_0x16, simd.DequantizeRowQ4_0x16
 }

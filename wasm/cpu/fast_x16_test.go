@@ -11,7 +11,7 @@ import (
 	"github.com/wisp-llm/wisp/wasm/tensor"
 )
 
-// TestFastRepacksInPlace loads Q4_0, Q8_0 and Q4_K models (one with its embedding
+// TestFastRepacksInPlace loads Q4_0, Q8_0, Q4_K and Q6_K models (one with its embedding
 // tied to the output) into the fast backend twice: from bytes it owns
 // (model.LoadOwned, repacked in place) and from shared bytes (repacked
 // into a copy). The logits agree bit for bit, the owned weights give up
@@ -28,6 +28,7 @@ func TestFastRepacksInPlace(t *testing.T) {
 		{"Q8_0 tied", tied, synthTypes{tensor.Q4_0, tensor.Q8_0}},
 		{"Q4_K/Q6_K untied", smallShape, synthTypes{tensor.Q4_K, tensor.Q6_K}},
 		{"Q4_K tied", synthShape{dim: 256, ffn: 512, layers: 1, heads: 2, kvHeads: 1, vocab: 96, tied: true}, synthTypes{tensor.Q6_K, tensor.Q4_K}},
+		{"Q6_K tied", synthShape{dim: 256, ffn: 512, layers: 1, heads: 2, kvHeads: 1, vocab: 96, tied: true}, synthTypes{tensor.Q4_K, tensor.Q6_K}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			data := synthModel(t, c.shape, c.types, 8)
@@ -72,5 +73,9 @@ func TestFastRepacksInPlace(t *testing.T) {
 
 // repacked reports whether the fast backend repacks w's type.
 func repacked(w *model.Weight) bool {
-	return w.Type == tensor.Q4_0 || w.Type == tensor.Q8_0 || w.Type == tensor.Q4_K
+	switch w.Type {
+	case tensor.Q4_0, tensor.Q8_0, tensor.Q4_K, tensor.Q6_K:
+		return true
+	}
+	return false
 }

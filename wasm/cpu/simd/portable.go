@@ -182,3 +182,8 @@ func MatMulQ8_0x16x4(out []float32, cols int, w []byte, rows int, qs []int8, d [
 func MatVecQ4_Kx16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
 	matVecQ4_Kx16Go(out, w, len(d), qs, d, sums)
 }
+
+// MatVecQ6_Kx16 is MatVecQ4_Kx16 for x16 Q6_K weights.
+func MatVecQ6_Kx16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
+	matVecQ6_Kx16Go(out, w, len(d), qs, d, sums)
+}

@@ -244,3 +244,24 @@ func MatVecQ4_Kx16(out []float32, w []byte, qs []int8, d []float32, sums []int16
 	}
 	matVecQ4_Kx16Go(out, w, n, qs, d, sums)
 }
+
+//go:noescape
+func matVecQ6_Kx16VNNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
+
+//go:noescape
+func matVecQ6_Kx16GFNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
+
+// MatVecQ6_Kx16 is MatVecQ4_Kx16 for x16 Q6_K weights.
+func MatVecQ6_Kx16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
+	n, groups := len(d), len(out)/16
+	if useVNNI && groups > 0 && n > 0 {
+		_, _, _, _ = out[16*groups-1], w[groups*n*q6_Kx16Bytes-1], qs[256*n-1], sums[16*n-1]
+		kernel := matVecQ6_Kx16VNNI
+		if useGFNI {
+			kernel = matVecQ6_Kx16GFNI
+		}
+		kernel(&out[0], &w[0], groups, n, &qs[0], &d[0], &sums[0])
+		return
+	}
+	matVecQ6_Kx16Go(out, w, n, qs, d, sums)
+}

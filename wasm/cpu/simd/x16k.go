@@ -117,3 +117,109 @@ func matVecQ4_Kx16Go(out []float32, w []byte, blocks int, qs []int8, d []float32
 		out[i] = acc
 	}
 }
+
+// Q6_K weights in the x16 layout: per super-block, 3360 bytes (sixteen
+// Q6_K blocks):
+//
+//	[0, 32)       the rows' F16 scales d, row r at 2r
+//	[32, 288)     their sixteen int8 sub-block scales as four 64-byte
+//	              parts; part i holds row r's scales 4i..4i+3 at 32+64i+4r
+//	[288, 2336)   ql (the low four bits) as 32 parts: row r's bytes
+//	              4p..4p+3 at 288+64p+4r
+//	[2336, 3360)  qh (the high two bits) as 16 parts: row r's bytes 4p..
+//	              4p+3 at 2336+64p+4r
+//
+// A row's result is acc ← fma(float32(Σ_s sc_s·Σ_{i∈s} (q_i−32)·x_i),
+// d·d_x, acc) over its super-blocks in order, from acc = 0;
+// matVecQ6_Kx16Go is the model.
+const q6_Kx16Bytes = 16 * q6_KBytes
+
+// RepackQ6_Kx16 is RepackQ4_Kx16 for Q6_K weights.
+func RepackQ6_Kx16(dst, src []byte, rows, cols int) {
+	blocks := cols / 256
+	rowBytes := blocks * q6_KBytes
+	_, _ = dst[rows*rowBytes-1], src[rows*rowBytes-1]
+	for g := range rows / 16 {
+		group := dst[g*16*rowBytes : (g+1)*16*rowBytes]
+		for r := range 16 {
+			row := src[(16*g+r)*rowBytes : (16*g+r+1)*rowBytes]
+			for b := range blocks {
+				moveQ6_Kx16(group[b*q6_Kx16Bytes:(b+1)*q6_Kx16Bytes], row[b*q6_KBytes:(b+1)*q6_KBytes], r, true)
+			}
+		}
+	}
+}
+
+// moveQ6_Kx16 copies row r's Q6_K block between its file layout (blk) and
+// the group's x16 bytes (x16): into x16 when in, else out of it.
+func moveQ6_Kx16(x16, blk []byte, r int, in bool) {
+	move := func(x16Off, blkOff, n int) {
+		if in {
+			copy(x16[x16Off:x16Off+n], blk[blkOff:blkOff+n])
+		} else {
+			copy(blk[blkOff:blkOff+n], x16[x16Off:x16Off+n])
+		}
+	}
+	move(2*r, 208, 2)
+	for i := range 4 {
+		move(32+64*i+4*r, 192+4*i, 4)
+	}
+	for p := range 32 {
+		move(288+64*p+4*r, 4*p, 4)
+	}
+	for p := range 16 {
+		move(2336+64*p+4*r, 128+4*p, 4)
+	}
+}
+
+// DequantizeRowQ6_Kx16 is DequantizeRowQ4_Kx16 for Q6_K weights.
+func DequantizeRowQ6_Kx16(dst []float32, w []byte, r, cols int) {
+	blocks := cols / 256
+	group := w[r/16*blocks*q6_Kx16Bytes:]
+	var blk [q6_KBytes]byte
+	for b := range blocks {
+		moveQ6_Kx16(group[b*q6_Kx16Bytes:(b+1)*q6_Kx16Bytes], blk[:], r%16, false)
+		ql, qh, scales := blk[0:128], blk[128:192], blk[192:208]
+		d := f16(blk[208:])
+		for i := range 256 {
+			half, g, l := i/128, i%128/32, i%32
+			lo := ql[64*half+32*(g&1)+l] >> (4 * (g / 2)) & 0xf
+			hi := qh[32*half+l] >> (2 * g) & 3
+			sc := int8(scales[8*half+2*g+l/16])
+			dst[256*b+i] = float32(d*float32(sc)) * float32(int32(lo|hi<<4)-32)
+		}
+	}
+}
+
+// matVecQ6_Kx16Go is matVecQ4_Kx16Go for x16 Q6_K weights.
+func matVecQ6_Kx16Go(out []float32, w []byte, blocks int, qs []int8, d []float32, sums []int16) {
+	var blk [q6_KBytes]byte
+	for i := range out {
+		group := w[i/16*blocks*q6_Kx16Bytes:]
+		var acc float32
+		for b, dx := range d[:blocks] {
+			moveQ6_Kx16(group[b*q6_Kx16Bytes:(b+1)*q6_Kx16Bytes], blk[:], i%16, false)
+			ql, qh, scales := blk[0:128], blk[128:192], blk[192:208]
+			x, bs := qs[256*b:256*b+256], sums[16*b:16*b+16]
+			var sumi int32
+			for half := range 2 {
+				for g := range 4 {
+					lo := ql[64*half+32*(g&1) : 64*half+32*(g&1)+32]
+					hi := qh[32*half : 32*half+32]
+					shift := 4 * uint(g/2)
+					for part := range 2 {
+						s := 8*half + 2*g + part
+						var dot int32
+						for l := 16 * part; l < 16*part+16; l++ {
+							q := int32(lo[l]>>shift&0xf | (hi[l]>>(2*g)&3)<<4)
+							dot += q * int32(x[128*half+32*g+l])
+						}
+						sumi += int32(int8(scales[s])) * (dot - 32*int32(bs[s]))
+					}
+				}
+			}
+			acc = fma32(float32(sumi), float32(f16(blk[208:])*dx), acc)
+		}
+		out[i] = acc
+	}
+}
