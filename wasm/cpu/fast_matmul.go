@@ -59,8 +59,7 @@ func (t *matmulTask) run(int) {
 		}
 		i1 := min(i0+t.chunk, rows)
 		r := 0
-		// (The K-quants' x16 kernels take one token at a time.)
-		if typ := t.w.Type; typ == tensor.Q8_0 || typ == tensor.Q4_0 || (typ == tensor.Q4_K || typ == tensor.Q6_K) && t.x16 == nil {
+		if typ := t.w.Type; typ == tensor.Q8_0 || typ == tensor.Q4_0 || typ == tensor.Q4_K || typ == tensor.Q6_K {
 			for ; r+4 <= t.x.Rows; r += 4 {
 				t.fourRowsOf(r, i0, i1)
 			}
@@ -73,22 +72,30 @@ func (t *matmulTask) run(int) {
 
 // rowsOf computes dst[r][i0:i1].
 func (t *matmulTask) rowsOf(r, i0, i1 int) {
-	w, rb := t.w.Data, t.rowBytes
 	out := t.dst.Data[r*t.dst.Cols : (r+1)*t.dst.Cols][i0:i1]
+	if t.x16 != nil {
+		qs, d, sums := t.q.row(r)
+		simd.MatVecX16(t.w.Type, out, t.x16[i0*t.rowBytes:i1*t.rowBytes], qs, d, sums)
+	} else {
+		t.fileRowsOf(out, r, i0, i1)
+	}
+	if t.bias != nil {
+		for k, b := range t.bias[i0:i1] {
+			out[k] += b
+		}
+	}
+}
+
+// fileRowsOf computes out = dst[r][i0:i1] from weights in the file's
+// layout.
+func (t *matmulTask) fileRowsOf(out []float32, r, i0, i1 int) {
+	w, rb := t.w.Data, t.rowBytes
 	switch t.w.Type {
 	case tensor.Q8_0:
-		qs, d, sums := t.q.row(r)
-		if t.x16 != nil {
-			simd.MatVecQ8_0x16(out, t.x16[i0*rb:i1*rb], qs, d, sums)
-			break
-		}
+		qs, d, _ := t.q.row(r)
 		simd.MatVecQ8_0(out, w[i0*rb:i1*rb], rb, qs, d)
 	case tensor.Q4_0:
-		qs, d, sums := t.q.row(r)
-		if t.x16 != nil {
-			simd.MatVecQ4_0x16(out, t.x16[i0*rb:i1*rb], qs, d, sums)
-			break
-		}
+		qs, d, _ := t.q.row(r)
 		simd.MatVecQ4_0(out, w[i0*rb:i1*rb], rb, qs, d)
 	case tensor.Q5_0:
 		qs, d, sums := t.q.row(r)
@@ -98,10 +105,6 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 		}
 	case tensor.Q4_K:
 		qs, d, sums := t.q.row(r)
-		if t.x16 != nil {
-			simd.MatVecQ4_Kx16(out, t.x16[i0*rb:i1*rb], qs, d, sums)
-			break
-		}
 		simd.MatVecQ4_K(out, w[i0*rb:i1*rb], rb, qs, d, sums)
 	case tensor.Q5_K:
 		qs, d, sums := t.q.row(r)
@@ -111,10 +114,6 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 		}
 	case tensor.Q6_K:
 		qs, d, sums := t.q.row(r)
-		if t.x16 != nil {
-			simd.MatVecQ6_Kx16(out, t.x16[i0*rb:i1*rb], qs, d, sums)
-			break
-		}
 		simd.MatVecQ6_K(out, w[i0*rb:i1*rb], rb, qs, d, sums)
 	case tensor.F32:
 		x := row(t.x, r)
@@ -137,11 +136,6 @@ func (t *matmulTask) rowsOf(r, i0, i1 int) {
 			out[k] = tensor.Dot(t.w.Type, w[i*rb:(i+1)*rb], x)
 		}
 	}
-	if t.bias != nil {
-		for k, b := range t.bias[i0:i1] {
-			out[k] += b
-		}
-	}
 }
 
 // fourRowsOf computes dst[r..r+3][i0:i1] with the four-token kernels, which
@@ -157,22 +151,16 @@ func (t *matmulTask) fourRowsOf(r, i0, i1 int) {
 	qs, d, sums := t.q.rowRange(r, 4)
 	stride := t.x.Cols
 	block, ws, rows := out[i0:], w[i0*rb:i1*rb], i1-i0
-	switch t.w.Type {
-	case tensor.Q8_0:
-		if t.x16 != nil {
-			simd.MatMulQ8_0x16x4(block, cols, ws, rows, qs, d, sums, stride)
-			break
-		}
+	switch typ := t.w.Type; {
+	case t.x16 != nil:
+		simd.MatMulX16x4(typ, block, cols, ws, rows, qs, d, sums, stride)
+	case typ == tensor.Q8_0:
 		simd.MatMulQ8_0x4(block, cols, ws, rb, rows, qs, d, stride)
-	case tensor.Q4_0:
-		if t.x16 != nil {
-			simd.MatMulQ4_0x16x4(block, cols, ws, rows, qs, d, sums, stride)
-			break
-		}
+	case typ == tensor.Q4_0:
 		simd.MatMulQ4_0x4(block, cols, ws, rb, rows, qs, d, stride)
-	case tensor.Q4_K:
+	case typ == tensor.Q4_K:
 		simd.MatMulQ4_Kx4(block, cols, ws, rb, rows, qs, d, sums, stride)
-	case tensor.Q6_K:
+	case typ == tensor.Q6_K:
 		simd.MatMulQ6_Kx4(block, cols, ws, rb, rows, qs, d, sums, stride)
 	}
 	if t.bias != nil {

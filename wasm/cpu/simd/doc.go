@@ -9,10 +9,10 @@
 // chosen at start-up from the CPU's features. On CPUs with AVX-512 VNNI,
 // which Go 1.26's archsimd cannot use, the matrix kernels (MatVec*,
 // MatMul*) are Go assembly (vnni*_amd64.s) that give bit for bit the
-// archsimd kernels' results. One exception: Q4_0, Q8_0, Q4_K and Q6_K weights
-// that the backend repacks sixteen rows at a time (x16.go, x16k.go) run kernels with one row per
-// vector lane, in their own order of float operations, which a Go model
-// gives bit for bit. The quantizers agree bit for bit, and the integer parts
+// archsimd kernels' results. One exception: Q4_0, Q8_0, Q4_K and Q6_K
+// weights that the backend repacks sixteen rows at a time (x16.go) run
+// kernels with one row per vector lane, in their own order of float
+// operations, which a Go model gives bit for bit. The quantizers agree bit for bit, and the integer parts
 // of the quantized dot products are exact in both, so the dot products
 // differ only in the order of float32 additions. The vector SwiGLU and
 // Softmax use a float32 polynomial exponential within an ulp or two of

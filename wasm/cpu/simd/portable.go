@@ -152,38 +152,19 @@ func MatMulQ6_Kx4(out []float32, cols int, w []byte, rowBytes, rows int, qs []in
 	matMulQ4_Kx4(out, cols, w, rowBytes, rows, qs, d, sums, stride, dotQ6_Kx4)
 }
 
-// X16 reports whether Q4_0 and Q8_0 weights should be repacked for the x16
-// kernels: never here, where they would run only as their Go model.
+// X16 reports whether the CPU runs the x16 kernels: never here, where
+// x16 weights would run only as their Go model.
 func X16() bool { return false }
 
-// MatVecQ4_0x16 sets out[i] to row i of the x16 Q4_0 weights w times the
+// MatVecX16 sets out[i] to row i of the x16 weights w of type t times the
 // activation row, in matVecX16Go's order.
-func MatVecQ4_0x16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
-	matVecX16Go(out, w, len(d), qs, d, sums, true)
+func MatVecX16(t tensor.Type, out []float32, w []byte, qs []int8, d []float32, sums []int16) {
+	f, _ := x16FormatOf(t)
+	matVecX16Go(f, out, w, len(d), qs, d, sums)
 }
 
-// MatVecQ8_0x16 is MatVecQ4_0x16 for Q8_0 weights.
-func MatVecQ8_0x16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
-	matVecX16Go(out, w, len(d), qs, d, sums, false)
-}
-
-// MatMulQ4_0x16x4 is MatVecQ4_0x16 for four activation rows.
-func MatMulQ4_0x16x4(out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int) {
-	matMulX16x4Go(out, cols, w, rows, qs, d, sums, stride, true)
-}
-
-// MatMulQ8_0x16x4 is MatMulQ4_0x16x4 for Q8_0 weights.
-func MatMulQ8_0x16x4(out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int) {
-	matMulX16x4Go(out, cols, w, rows, qs, d, sums, stride, false)
-}
-
-// MatVecQ4_Kx16 sets out[i] to row i of the x16 Q4_K weights w times the
-// activation row, in matVecQ4_Kx16Go's order.
-func MatVecQ4_Kx16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
-	matVecQ4_Kx16Go(out, w, len(d), qs, d, sums)
-}
-
-// MatVecQ6_Kx16 is MatVecQ4_Kx16 for x16 Q6_K weights.
-func MatVecQ6_Kx16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
-	matVecQ6_Kx16Go(out, w, len(d), qs, d, sums)
+// MatMulX16x4 is MatVecX16 for four activation rows.
+func MatMulX16x4(typ tensor.Type, out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int) {
+	f, _ := x16FormatOf(typ)
+	matMulX16x4Go(f, out, cols, w, rows, qs, d, sums, stride)
 }

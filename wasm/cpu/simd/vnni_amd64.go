@@ -2,7 +2,11 @@
 
 package simd
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
+
+	"github.com/wisp-llm/wisp/wasm/tensor"
+)
 
 // useVNNI selects the Go assembly kernels in vnni_amd64.s: AVX-512 with
 // VPDPBUSD, which Go 1.26's archsimd does not offer. archsimd's AVX512
@@ -162,88 +166,11 @@ func matMulQ4_0x16x4GFNI(out *float32, cols int, w *byte, groups, blocks int, qs
 //go:noescape
 func matMulQ8_0x16x4VNNI(out *float32, cols int, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16, stride int)
 
-// X16 reports whether Q4_0 and Q8_0 weights should be repacked
-// (RepackQ4_0x16, RepackQ8_0x16) for the x16 kernels: on CPUs with AVX-512
-// VNNI, where they have assembly kernels.
-func X16() bool { return useVNNI }
-
-// MatVecQ4_0x16 sets out[i] to row i of the x16 Q4_0 weights w (len(out),
-// a multiple of 16, rows) times the activation row (qs, d, sums: Q8_0
-// blocks and their sums), in matVecX16Go's order.
-func MatVecQ4_0x16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
-	kernel := matVecQ4_0x16VNNI
-	if useGFNI {
-		kernel = matVecQ4_0x16GFNI
-	}
-	matVecX16(out, w, qs, d, sums, true, kernel)
-}
-
-// MatVecQ8_0x16 is MatVecQ4_0x16 for Q8_0 weights.
-func MatVecQ8_0x16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
-	matVecX16(out, w, qs, d, sums, false, matVecQ8_0x16VNNI)
-}
-
-func matVecX16(out []float32, w []byte, qs []int8, d []float32, sums []int16, q4 bool,
-	kernel func(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)) {
-	n, groups := len(d), len(out)/16
-	if useVNNI && groups > 0 && n > 0 {
-		_, _, _, _ = out[16*groups-1], w[groups*n*x16Bytes(q4)-1], qs[32*n-1], sums[n-1]
-		kernel(&out[0], &w[0], groups, n, &qs[0], &d[0], &sums[0])
-		return
-	}
-	matVecX16Go(out, w, n, qs, d, sums, q4)
-}
-
-// MatMulQ4_0x16x4 sets out[t*cols+i] to row i of the x16 Q4_0 weights w
-// (rows, a multiple of 16) times activation row t (of four, stride elements
-// apart in qs and stride/32 in d and sums), as MatVecQ4_0x16 does for each.
-func MatMulQ4_0x16x4(out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int) {
-	kernel := matMulQ4_0x16x4VNNI
-	if useGFNI {
-		kernel = matMulQ4_0x16x4GFNI
-	}
-	matMulX16x4(out, cols, w, rows, qs, d, sums, stride, true, kernel)
-}
-
-// MatMulQ8_0x16x4 is MatMulQ4_0x16x4 for Q8_0 weights.
-func MatMulQ8_0x16x4(out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int) {
-	matMulX16x4(out, cols, w, rows, qs, d, sums, stride, false, matMulQ8_0x16x4VNNI)
-}
-
-func matMulX16x4(out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int, q4 bool,
-	kernel func(out *float32, cols int, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16, stride int)) {
-	n, groups := stride/32, rows/16
-	if useVNNI && groups > 0 && n > 0 {
-		_, _, _ = out[3*cols+16*groups-1], w[groups*n*x16Bytes(q4)-1], qs[4*stride-1]
-		_, _ = d[4*n-1], sums[4*n-1]
-		kernel(&out[0], cols, &w[0], groups, n, &qs[0], &d[0], &sums[0], stride)
-		return
-	}
-	matMulX16x4Go(out, cols, w, rows, qs, d, sums, stride, q4)
-}
-
 //go:noescape
 func matVecQ4_Kx16VNNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
 
 //go:noescape
 func matVecQ4_Kx16GFNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
-
-// MatVecQ4_Kx16 sets out[i] to row i of the x16 Q4_K weights w (len(out),
-// a multiple of 16, rows) times the activation row (qs, d, sums: Q8_K
-// super-blocks and their sums of 16), in matVecQ4_Kx16Go's order.
-func MatVecQ4_Kx16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
-	n, groups := len(d), len(out)/16
-	if useVNNI && groups > 0 && n > 0 {
-		_, _, _, _ = out[16*groups-1], w[groups*n*q4_Kx16Bytes-1], qs[256*n-1], sums[16*n-1]
-		kernel := matVecQ4_Kx16VNNI
-		if useGFNI {
-			kernel = matVecQ4_Kx16GFNI
-		}
-		kernel(&out[0], &w[0], groups, n, &qs[0], &d[0], &sums[0])
-		return
-	}
-	matVecQ4_Kx16Go(out, w, n, qs, d, sums)
-}
 
 //go:noescape
 func matVecQ6_Kx16VNNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
@@ -251,17 +178,74 @@ func matVecQ6_Kx16VNNI(out *float32, w *byte, groups, blocks int, qs *int8, d *f
 //go:noescape
 func matVecQ6_Kx16GFNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
 
-// MatVecQ6_Kx16 is MatVecQ4_Kx16 for x16 Q6_K weights.
-func MatVecQ6_Kx16(out []float32, w []byte, qs []int8, d []float32, sums []int16) {
+// X16 reports whether the CPU runs the x16 kernels (AVX-512 VNNI), for
+// which weights of the types HasX16 accepts should be repacked
+// (RepackX16); elsewhere they keep the file's layout.
+func X16() bool { return useVNNI }
+
+// x16Kernel is the decode kernel for x16 weights of type t.
+func x16Kernel(t tensor.Type) func(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16) {
+	switch t {
+	case tensor.Q4_0:
+		if useGFNI {
+			return matVecQ4_0x16GFNI
+		}
+		return matVecQ4_0x16VNNI
+	case tensor.Q8_0:
+		return matVecQ8_0x16VNNI
+	case tensor.Q4_K:
+		if useGFNI {
+			return matVecQ4_Kx16GFNI
+		}
+		return matVecQ4_Kx16VNNI
+	}
+	if useGFNI {
+		return matVecQ6_Kx16GFNI
+	}
+	return matVecQ6_Kx16VNNI
+}
+
+// MatVecX16 sets out[i] to row i of the x16 weights w of type t (len(out),
+// a multiple of 16, rows) times the activation row (qs, d, sums: Q8_0
+// blocks and their sums for Q4_0 and Q8_0, Q8_K super-blocks and their
+// sums of 16 for Q4_K and Q6_K), in matVecX16Go's order.
+func MatVecX16(t tensor.Type, out []float32, w []byte, qs []int8, d []float32, sums []int16) {
+	f, _ := x16FormatOf(t)
 	n, groups := len(d), len(out)/16
 	if useVNNI && groups > 0 && n > 0 {
-		_, _, _, _ = out[16*groups-1], w[groups*n*q6_Kx16Bytes-1], qs[256*n-1], sums[16*n-1]
-		kernel := matVecQ6_Kx16VNNI
-		if useGFNI {
-			kernel = matVecQ6_Kx16GFNI
-		}
-		kernel(&out[0], &w[0], groups, n, &qs[0], &d[0], &sums[0])
+		_, _, _, _ = out[16*groups-1], w[groups*n*16*f.blockBytes-1], qs[f.cols*n-1], sums[f.sumsPerBlock()*n-1]
+		x16Kernel(t)(&out[0], &w[0], groups, n, &qs[0], &d[0], &sums[0])
 		return
 	}
-	matVecQ6_Kx16Go(out, w, n, qs, d, sums)
+	matVecX16Go(f, out, w, n, qs, d, sums)
+}
+
+// MatMulX16x4 sets out[t*cols+i] to row i of the x16 weights w of type typ
+// (rows, a multiple of 16) times activation row t (of four, stride elements
+// apart in qs, a block's scale and sums apart in d and sums), as MatVecX16
+// does for each. Q4_0 and Q8_0 have a kernel that reads each weight block
+// once for the four; the K-quants' kernels take one token at a time.
+func MatMulX16x4(typ tensor.Type, out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int) {
+	f, _ := x16FormatOf(typ)
+	if f.cols != 32 {
+		eachToken(f, out, cols, rows, qs, d, sums, stride, func(out []float32, qs []int8, d []float32, sums []int16) {
+			MatVecX16(typ, out, w, qs, d, sums)
+		})
+		return
+	}
+	n, groups := stride/32, rows/16
+	if useVNNI && groups > 0 && n > 0 {
+		_, _, _ = out[3*cols+16*groups-1], w[groups*n*16*f.blockBytes-1], qs[4*stride-1]
+		_, _ = d[4*n-1], sums[4*n-1]
+		kernel := matMulQ8_0x16x4VNNI
+		switch {
+		case typ == tensor.Q4_0 && useGFNI:
+			kernel = matMulQ4_0x16x4GFNI
+		case typ == tensor.Q4_0:
+			kernel = matMulQ4_0x16x4VNNI
+		}
+		kernel(&out[0], cols, &w[0], groups, n, &qs[0], &d[0], &sums[0], stride)
+		return
+	}
+	matMulX16x4Go(f, out, cols, w, rows, qs, d, sums, stride)
 }

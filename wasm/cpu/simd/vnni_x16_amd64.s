@@ -1,6 +1,7 @@
 //go:build goexperiment.simd && amd64
 
 #include "textflag.h"
+#include "vnni_x16_amd64.h"
 
 // Kernels for Q4_0 weights in the x16 layout (x16.go): each 32-bit lane
 // of a ZMM register is one of a group's sixteen rows. Per block, for each
@@ -15,14 +16,6 @@
 //	Z31      0x0f in every byte; Z30 the GFNI matrix for high nibbles
 //	SI       the group's current block, CX the block index
 //	R11      the activation block of token 0
-
-// HIGHSHIFT and HIGHGF set v to its bytes' high nibbles.
-#define HIGHSHIFT(v) \
-	VPSRLW $4, v, v \
-	VPANDD Z31, v, v
-
-#define HIGHGF(v) \
-	VGF2P8AFFINEQB $0, Z30, v, v
 
 #define SETUP \
 	MOVL $0x0f0f0f0f, AX \
@@ -49,7 +42,6 @@
 
 // (Every macro that names an argument comes before the first TEXT, where
 // go vet's argument check expects them.)
-
 // Q4BLOCK and Q8BLOCK add a block's products for one token to Z9.
 #define Q4BLOCK(HIGH) \
 	QUARTER(HIGH, 32, 0(R11), 16(R11), Z9) \
@@ -71,44 +63,26 @@
 	PART(416, 24(R11)) \
 	PART(480, 28(R11))
 
-// DECODE is the one-token kernel: groups of sixteen rows, one ZMM store
-// each; BLOCK(HIGH) is a block's integer work, bsize its bytes.
-#define DECODE(BLOCK, HIGH, bsize, shift) \
-	MOVQ out+0(FP), DI \
-	MOVQ w+8(FP), SI \
-	MOVQ groups+16(FP), R8 \
-	MOVQ blocks+24(FP), DX \
-	MOVQ qs+32(FP), R12 \
-	MOVQ d+40(FP), R9 \
-	MOVQ sums+48(FP), R13 \
-	SETUP \
-group: \
-	TESTQ R8, R8 \
-	JLE done \
-	VPXORD Z0, Z0, Z0 \
-	MOVQ R12, R11 \
-	XORQ CX, CX \
-block: \
-	CMPQ CX, DX \
-	JGE groupdone \
+// Q4BODY and Q8BODY are a decode block: the scales times the activation
+// scale, the integer sums from -offset·S, then one conversion and FMA.
+#define Q4BODY(HIGH) \
 	VCVTPH2PS (SI), Z8 \
 	VMULPS.BCST (R9)(CX*4), Z8, Z8 \
-	START(R13, Z9, shift) \
-	BLOCK(HIGH) \
+	START(R10, Z9, 3) \
+	Q4BLOCK(HIGH) \
 	VCVTDQ2PS Z9, Z9 \
-	VFMADD231PS Z8, Z9, Z0 \
-	ADDQ $bsize, SI \
-	ADDQ $32, R11 \
-	INCQ CX \
-	JMP block \
-groupdone: \
-	VMOVUPS Z0, (DI) \
-	ADDQ $64, DI \
-	DECQ R8 \
-	JMP group \
-done: \
-	VZEROUPPER \
-	RET
+	VFMADD231PS Z8, Z9, Z0
+
+#define Q8BODY \
+	VCVTPH2PS (SI), Z8 \
+	VMULPS.BCST (R9)(CX*4), Z8, Z8 \
+	START(R10, Z9, 7) \
+	Q8BLOCK(0) \
+	VCVTDQ2PS Z9, Z9 \
+	VFMADD231PS Z8, Z9, Z0
+
+#define Q4BODYSHIFT Q4BODY(HIGHSHIFT)
+#define Q4BODYGF Q4BODY(HIGHGF)
 
 // The four-token kernel unpacks each block's quarters once (Z10-Z17) for
 // four tokens, whose activations are stride bytes apart (BX, and R12 three
@@ -222,15 +196,15 @@ done: \
 
 // func matVecQ4_0x16VNNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
 TEXT ·matVecQ4_0x16VNNI(SB), NOSPLIT, $0-56
-	DECODE(Q4BLOCK, HIGHSHIFT, 288, 3)
+	X16DECODE(SETUP, Q4BODYSHIFT, 288, 32, 0)
 
 // func matVecQ4_0x16GFNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
 TEXT ·matVecQ4_0x16GFNI(SB), NOSPLIT, $0-56
-	DECODE(Q4BLOCK, HIGHGF, 288, 3)
+	X16DECODE(SETUP, Q4BODYGF, 288, 32, 0)
 
 // func matVecQ8_0x16VNNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
 TEXT ·matVecQ8_0x16VNNI(SB), NOSPLIT, $0-56
-	DECODE(Q8BLOCK, HIGHSHIFT, 544, 7)
+	X16DECODE(SETUP, Q8BODY, 544, 32, 0)
 
 // func matMulQ4_0x16x4VNNI(out *float32, cols int, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16, stride int)
 TEXT ·matMulQ4_0x16x4VNNI(SB), NOSPLIT, $64-72

@@ -1,8 +1,9 @@
 //go:build goexperiment.simd && amd64
 
 #include "textflag.h"
+#include "vnni_x16_amd64.h"
 
-// The decode kernel for Q4_K weights in the x16 layout (x16k.go): each
+// The decode kernel for Q4_K weights in the x16 layout (x16.go): each
 // 32-bit lane of a ZMM register is one of a group's sixteen rows. Per
 // super-block it unpacks the rows' sub-block scales and minimums lane by
 // lane from their three packed dwords (as scalesK4 does), adds
@@ -22,13 +23,6 @@
 //	SI   the group's super-block, R11 its activations, R10 their sums of
 //	     16, CX its index
 
-#define HIGHSHIFT(v) \
-	VPSRLW $4, v, v \
-	VPANDD Z31, v, v
-
-#define HIGHGF(v) \
-	VGF2P8AFFINEQB $0, Z30, v, v
-
 // LOW6 sets dst to the 6-bit field at bits 8s.. of src's dwords (scales
 // and minimums of sub-blocks 0-3). SPLIT6 sets dst to the 6-bit value of
 // sub-blocks 4-7: four bits at bit lo of the third dword, two at bit hi
@@ -43,16 +37,6 @@
 	VPSRLD $hi, src, tmp \
 	VPTERNLOGD $0xe4, Z28, tmp, dst \
 	VPANDD Z29, dst, dst
-
-// PREFETCH4 asks for four cache lines from offset off of the super-block
-// two ahead. Out of the caches the hardware prefetchers alone kept this
-// kernel at 23 GB/s against the file-layout kernel's 28; with these it
-// streams at 29-32 (a 128 MiB matrix on one thread).
-#define PREFETCH4(off) \
-	PREFETCHT0 4608+off(SI) \
-	PREFETCHT0 4608+off+64(SI) \
-	PREFETCHT0 4608+off+128(SI) \
-	PREFETCHT0 4608+off+192(SI)
 
 // MINTERM adds m_j (in Z15) times S_j, the sums of 16 at j·4 bytes of R10,
 // to Z7.
@@ -94,14 +78,7 @@
 #define SCALES45 SPLIT6(0, Z10, 2, Z13, Z16); SPLIT6(8, Z10, 10, Z14, Z16)
 #define SCALES67 SPLIT6(16, Z10, 18, Z13, Z16); SPLIT6(24, Z10, 26, Z14, Z16)
 
-#define KERNEL(HIGH) \
-	MOVQ out+0(FP), DI \
-	MOVQ w+8(FP), SI \
-	MOVQ groups+16(FP), R8 \
-	MOVQ blocks+24(FP), DX \
-	MOVQ qs+32(FP), R12 \
-	MOVQ d+40(FP), R9 \
-	MOVQ sums+48(FP), R13 \
+#define KCONSTS \
 	MOVL $0x0f0f0f0f, AX \
 	VPBROADCASTD AX, Z31 \
 	MOVQ $0x1020408000000000, AX \
@@ -109,26 +86,11 @@
 	MOVL $63, AX \
 	VPBROADCASTD AX, Z29 \
 	MOVL $15, AX \
-	VPBROADCASTD AX, Z28 \
-group: \
-	TESTQ R8, R8 \
-	JLE done \
-	VPXORD Z0, Z0, Z0 \
-	MOVQ R12, R11 \
-	MOVQ R13, R10 \
-	XORQ CX, CX \
-block: \
-	CMPQ CX, DX \
-	JGE groupdone \
-	PREFETCH4(0) \
-	PREFETCH4(256) \
-	PREFETCH4(512) \
-	PREFETCH4(768) \
-	PREFETCH4(1024) \
-	PREFETCH4(1280) \
-	PREFETCH4(1536) \
-	PREFETCH4(1792) \
-	PREFETCH4(2048) \
+	VPBROADCASTD AX, Z28
+
+// BODY is one super-block of a group.
+#define BODY(HIGH) \
+	PREFETCH2304(4608) \
 	VMOVDQU32 64(SI), Z10 \
 	VMOVDQU32 128(SI), Z11 \
 	VMOVDQU32 192(SI), Z12 \
@@ -161,25 +123,15 @@ block: \
 	VCVTDQ2PS Z6, Z6 \
 	VFMADD231PS Z8, Z6, Z0 \
 	VCVTDQ2PS Z7, Z7 \
-	VFNMADD231PS Z9, Z7, Z0 \
-	ADDQ $2304, SI \
-	ADDQ $256, R11 \
-	ADDQ $32, R10 \
-	INCQ CX \
-	JMP block \
-groupdone: \
-	VMOVUPS Z0, (DI) \
-	ADDQ $64, DI \
-	DECQ R8 \
-	JMP group \
-done: \
-	VZEROUPPER \
-	RET
+	VFNMADD231PS Z9, Z7, Z0
+
+#define BODYSHIFT BODY(HIGHSHIFT)
+#define BODYGF BODY(HIGHGF)
 
 // func matVecQ4_Kx16VNNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
 TEXT ·matVecQ4_Kx16VNNI(SB), NOSPLIT, $0-56
-	KERNEL(HIGHSHIFT)
+	X16DECODE(KCONSTS, BODYSHIFT, 2304, 256, 32)
 
 // func matVecQ4_Kx16GFNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
 TEXT ·matVecQ4_Kx16GFNI(SB), NOSPLIT, $0-56
-	KERNEL(HIGHGF)
+	X16DECODE(KCONSTS, BODYGF, 2304, 256, 32)

@@ -1,8 +1,9 @@
 //go:build goexperiment.simd && amd64
 
 #include "textflag.h"
+#include "vnni_x16_amd64.h"
 
-// The kernel for Q6_K weights in the x16 layout (x16k.go), one row per
+// The kernel for Q6_K weights in the x16 layout (x16.go), one row per
 // 32-bit lane as in vnni_x16k_amd64.s. For each half super-block and each
 // part k of four bytes per row, it rebuilds the four 6-bit quants of the
 // four groups of 32 (low or high nibble of ql, two bits of qh merged by one
@@ -20,13 +21,6 @@
 //	Z4-Z11  the sub-block sums of a half, group g and part p in Z(4+2g+p)
 //	SI   the group's super-block, R11 its activations, R10 their sums of
 //	     16, CX its index
-
-#define HIGHSHIFT(v) \
-	VPSRLW $4, v, v \
-	VPANDD Z31, v, v
-
-#define HIGHGF(v) \
-	VGF2P8AFFINEQB $0, Z30, v, v
 
 // QUANTS merges the low four bits in Z15 with qh (Z16, shifted so that
 // this group's two bits sit at bits 4-5) into Z16 and adds its products
@@ -98,22 +92,7 @@
 	WEIGH(h, 2, Z8, Z9) \
 	WEIGH(h, 3, Z10, Z11)
 
-// PREFETCH4 asks for four cache lines from offset off of the super-block
-// two ahead (see vnni_x16k_amd64.s).
-#define PREFETCH4(off) \
-	PREFETCHT0 6720+off(SI) \
-	PREFETCHT0 6720+off+64(SI) \
-	PREFETCHT0 6720+off+128(SI) \
-	PREFETCHT0 6720+off+192(SI)
-
-#define KERNEL(HIGH) \
-	MOVQ out+0(FP), DI \
-	MOVQ w+8(FP), SI \
-	MOVQ groups+16(FP), R8 \
-	MOVQ blocks+24(FP), DX \
-	MOVQ qs+32(FP), R12 \
-	MOVQ d+40(FP), R9 \
-	MOVQ sums+48(FP), R13 \
+#define Q6CONSTS \
 	MOVL $0x0f0f0f0f, AX \
 	VPBROADCASTD AX, Z31 \
 	MOVQ $0x1020408000000000, AX \
@@ -121,30 +100,15 @@
 	MOVL $0x30303030, AX \
 	VPBROADCASTD AX, Z29 \
 	MOVL $0xffff, AX \
-	VPBROADCASTD AX, Z28 \
-group: \
-	TESTQ R8, R8 \
-	JLE done \
-	VPXORD Z0, Z0, Z0 \
-	MOVQ R12, R11 \
-	MOVQ R13, R10 \
-	XORQ CX, CX \
-block: \
-	CMPQ CX, DX \
-	JGE groupdone \
-	PREFETCH4(0) \
-	PREFETCH4(256) \
-	PREFETCH4(512) \
-	PREFETCH4(768) \
-	PREFETCH4(1024) \
-	PREFETCH4(1280) \
-	PREFETCH4(1536) \
-	PREFETCH4(1792) \
-	PREFETCH4(2048) \
-	PREFETCH4(2304) \
-	PREFETCH4(2560) \
-	PREFETCH4(2816) \
-	PREFETCH4(3072) \
+	VPBROADCASTD AX, Z28
+
+// BODY is one super-block of a group.
+#define BODY(HIGH) \
+	PREFETCH2304(6720) \
+	PREFETCH4(6720, 2304) \
+	PREFETCH4(6720, 2560) \
+	PREFETCH4(6720, 2816) \
+	PREFETCH4(6720, 3072) \
 	PREFETCHT0 6720+3328(SI) \
 	VPXORD Z1, Z1, Z1 \
 	VPXORD Z2, Z2, Z2 \
@@ -155,25 +119,15 @@ block: \
 	VCVTPH2PS (SI), Z21 \
 	VMULPS.BCST (R9)(CX*4), Z21, Z21 \
 	VCVTDQ2PS Z1, Z1 \
-	VFMADD231PS Z21, Z1, Z0 \
-	ADDQ $3360, SI \
-	ADDQ $256, R11 \
-	ADDQ $32, R10 \
-	INCQ CX \
-	JMP block \
-groupdone: \
-	VMOVUPS Z0, (DI) \
-	ADDQ $64, DI \
-	DECQ R8 \
-	JMP group \
-done: \
-	VZEROUPPER \
-	RET
+	VFMADD231PS Z21, Z1, Z0
+
+#define BODYSHIFT BODY(HIGHSHIFT)
+#define BODYGF BODY(HIGHGF)
 
 // func matVecQ6_Kx16VNNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
 TEXT ·matVecQ6_Kx16VNNI(SB), NOSPLIT, $0-56
-	KERNEL(HIGHSHIFT)
+	X16DECODE(Q6CONSTS, BODYSHIFT, 3360, 256, 32)
 
 // func matVecQ6_Kx16GFNI(out *float32, w *byte, groups, blocks int, qs *int8, d *float32, sums *int16)
 TEXT ·matVecQ6_Kx16GFNI(SB), NOSPLIT, $0-56
-	KERNEL(HIGHGF)
+	X16DECODE(Q6CONSTS, BODYGF, 3360, 256, 32)

@@ -1,152 +1,196 @@
 package simd
 
-import "math"
+import (
+	"math"
 
-// Q4_0 and Q8_0 weights repacked sixteen rows at a time ("x16") for the
-// AVX-512 VNNI kernels, which keep one weight row in each 32-bit lane of a
-// ZMM register. A group of sixteen rows stores, for each block b of 32
-// columns, the size of the sixteen blocks it replaces:
-//
-//	[0, 32)    the sixteen rows' F16 scales, row r at 2r
-//	Q4_0: [32, 288) four quarters of 64 bytes; quarter k holds, for row r
-//	           at 32+64k+4r, the block's packed bytes 4k..4k+3: elements
-//	           4k..4k+3 in their low nibbles, 16+4k..16+4k+3 in the high
-//	Q8_0: [32, 544) eight parts of 64 bytes; part k holds, for row r at
-//	           32+64k+4r, elements 4k..4k+3 plus 128, as unsigned bytes
-//
-// so one load brings four bytes of every row, the same activations serve
-// all sixteen lanes (broadcast from memory into VPDPBUSD), and each lane
-// ends a block holding its row's exact integer sum. The float work is then
-// one conversion, one scale product and one FMA per block for sixteen rows,
-// where the file-layout kernels spend them per row on eight partial lanes;
-// those instructions, not the integer products, bounded the prefill.
-//
-// The order of operations therefore differs from DotQ4_0's and DotQ8_0's:
-// a row's result is acc ← fma(float32(isum_b), d_w·d_x, acc) over its
-// blocks in order, from acc = 0, with isum_b = Σ w·x exact in int32.
-// matVecX16Go is the model, followed bit for bit by the assembly (and by
-// both of its batch sizes, so a prefill still equals token-by-token
-// decoding).
-const (
-	q4_0x16Bytes = 16 * q4_0Bytes
-	q8_0x16Bytes = 16 * q8_0Bytes
+	"github.com/wisp-llm/wisp/wasm/tensor"
 )
 
-// x16Bytes is the size of a group's block of type q4 (Q4_0) or not (Q8_0).
-func x16Bytes(q4 bool) int {
-	if q4 {
-		return q4_0x16Bytes
-	}
-	return q8_0x16Bytes
+// Weights repacked sixteen rows at a time ("x16") for the AVX-512 VNNI
+// kernels, which keep one weight row in each 32-bit lane of a ZMM register.
+// A group of sixteen rows stores, block by block, the sixteen rows' blocks
+// in the same number of bytes, rearranged so that one 64-byte load brings
+// four bytes of every row:
+//
+//	Q4_0 (288 bytes): [0, 32) the F16 scales, row r at 2r; then four parts
+//	     of 64 bytes, part k holding row r's packed bytes 4k..4k+3 at
+//	     32+64k+4r (elements 4k.. in the low nibbles, 16+4k.. in the high)
+//	Q8_0 (544 bytes): the scales, then eight parts of elements 4k..4k+3
+//	     plus 128 (the unsigned operand of VPDPBUSD)
+//	Q4_K (2304 bytes): [0, 32) d, [32, 64) dmin, [64, 256) the twelve
+//	     packed scale bytes as three parts, [256, 2304) the nibbles, chunk
+//	     j's bytes 4k.. at 256+512j+64k+4r
+//	Q6_K (3360 bytes): [0, 32) d, [32, 288) the sixteen int8 scales as
+//	     four parts, [288, 2336) ql as 32 parts, [2336, 3360) qh as 16
+//
+// The same activations then serve all sixteen lanes (broadcast from memory
+// into VPDPBUSD), every lane ends a block holding its row's exact integer
+// sums, and the float work is done once per sixteen rows, where the
+// file-layout kernels spend it per row on eight partial lanes; those
+// instructions, not the integer products, bounded the prefill.
+//
+// The order of float operations therefore differs from the file-layout
+// kernels': a row's result is, over its blocks in order from acc = 0,
+// acc ← fma(float32(isum), d·d_x, acc) with the block's exact integer sum
+// (for Q4_K then also acc ← fma(−float32(Σ m_j·S_j), dmin·d_x, acc)).
+// matVecX16Go is the model, which the assembly follows bit for bit (and in
+// both of its batch sizes, so a prefill still equals token-by-token
+// decoding).
+
+// x16Format describes one type's x16 layout.
+type x16Format struct {
+	typ              tensor.Type
+	cols, blockBytes int // columns and file bytes of one block
+	parts            []x16Part
+	q8               bool // Q8_0: parts store their bytes plus 128
 }
 
-// RepackQ4_0x16 writes rows (a multiple of 16) rows of cols-wide Q4_0
-// weights, in the file's layout in src, to dst in the x16 layout.
-func RepackQ4_0x16(dst, src []byte, rows, cols int) { repackX16(dst, src, rows, cols, true) }
+// x16Part is a run of n bytes per row: row r's file bytes [file, file+n)
+// lie at at+stride·(i/4)+4r+i%4 in the group's block (stride 2 for the F16
+// scales, 64 for the parts of four bytes).
+type x16Part struct{ file, n, at, stride int }
 
-// RepackQ8_0x16 is RepackQ4_0x16 for Q8_0 weights.
-func RepackQ8_0x16(dst, src []byte, rows, cols int) { repackX16(dst, src, rows, cols, false) }
+var (
+	x16Q4_0 = x16Format{tensor.Q4_0, 32, q4_0Bytes, []x16Part{{0, 2, 0, 2}, {2, 16, 32, 64}}, false}
+	x16Q8_0 = x16Format{tensor.Q8_0, 32, q8_0Bytes, []x16Part{{0, 2, 0, 2}, {2, 32, 32, 64}}, true}
+	x16Q4_K = x16Format{tensor.Q4_K, 256, q4_KBytes, []x16Part{{0, 2, 0, 2}, {2, 2, 32, 2}, {4, 12, 64, 64}, {16, 128, 256, 64}}, false}
+	x16Q6_K = x16Format{tensor.Q6_K, 256, q6_KBytes, []x16Part{{208, 2, 0, 2}, {192, 16, 32, 64}, {0, 128, 288, 64}, {128, 64, 2336, 64}}, false}
+)
 
-func repackX16(dst, src []byte, rows, cols int, q4 bool) {
-	blocks, size := cols/32, x16Bytes(q4)/16
-	rowBytes := blocks * size
+// x16FormatOf returns t's x16 layout, or false.
+func x16FormatOf(t tensor.Type) (*x16Format, bool) {
+	switch t {
+	case tensor.Q4_0:
+		return &x16Q4_0, true
+	case tensor.Q8_0:
+		return &x16Q8_0, true
+	case tensor.Q4_K:
+		return &x16Q4_K, true
+	case tensor.Q6_K:
+		return &x16Q6_K, true
+	}
+	return nil, false
+}
+
+// sumsPerBlock is how many activation sums a block has: one per 32 for
+// Q8_0 activations, sixteen per Q8_K super-block.
+func (f *x16Format) sumsPerBlock() int {
+	if f.cols == 256 {
+		return 16
+	}
+	return 1
+}
+
+// HasX16 reports whether weights of type t can be repacked (RepackX16)
+// for MatVecX16.
+func HasX16(t tensor.Type) bool { _, ok := x16FormatOf(t); return ok }
+
+// move copies row r's block between the file layout (blk) and its group's
+// x16 block (group): into the group when in, else out of it.
+func (f *x16Format) move(group, blk []byte, r int, in bool) {
+	for _, p := range f.parts {
+		for i := range p.n {
+			at := p.at + 4*r + i%4 + p.stride*(i/4)
+			if p.stride == 2 {
+				at = p.at + 2*r + i
+			}
+			if in {
+				group[at] = blk[p.file+i]
+				if f.q8 && p.file > 0 {
+					group[at] ^= 0x80
+				}
+			} else {
+				blk[p.file+i] = group[at]
+				if f.q8 && p.file > 0 {
+					blk[p.file+i] ^= 0x80
+				}
+			}
+		}
+	}
+}
+
+// RepackX16 writes rows (a multiple of 16) rows of cols-wide weights of
+// type t (HasX16), in the file's layout in src, to dst in the x16 layout.
+func RepackX16(t tensor.Type, dst, src []byte, rows, cols int) {
+	f, _ := x16FormatOf(t)
+	blocks := cols / f.cols
+	rowBytes := blocks * f.blockBytes
 	_, _ = dst[rows*rowBytes-1], src[rows*rowBytes-1]
 	for g := range rows / 16 {
 		group := dst[g*16*rowBytes : (g+1)*16*rowBytes]
 		for r := range 16 {
 			row := src[(16*g+r)*rowBytes : (16*g+r+1)*rowBytes]
 			for b := range blocks {
-				blk, out := row[b*size:(b+1)*size], group[16*b*size:]
-				out[2*r], out[2*r+1] = blk[0], blk[1]
-				for k := range (size - 2) / 4 {
-					part := out[32+64*k+4*r : 32+64*k+4*r+4]
-					copy(part, blk[2+4*k:2+4*k+4])
-					if !q4 {
-						for i := range part {
-							part[i] ^= 0x80 // q+128, as an unsigned byte
-						}
-					}
-				}
+				f.move(group[16*b*f.blockBytes:], row[b*f.blockBytes:], r, true)
 			}
 		}
 	}
 }
 
-// DequantizeRowQ4_0x16 sets dst (cols values) to row r of x16 Q4_0
-// weights w, exactly as tensor.Dequantize sets it from the file's layout.
-func DequantizeRowQ4_0x16(dst []float32, w []byte, r, cols int) {
-	dequantizeRowX16(dst, w, r, cols, true)
-}
-
-// DequantizeRowQ8_0x16 is DequantizeRowQ4_0x16 for Q8_0 weights.
-func DequantizeRowQ8_0x16(dst []float32, w []byte, r, cols int) {
-	dequantizeRowX16(dst, w, r, cols, false)
-}
-
-func dequantizeRowX16(dst []float32, w []byte, r, cols int, q4 bool) {
-	blocks, size := cols/32, x16Bytes(q4)
-	group := w[r/16*blocks*size:]
-	lane := r % 16
+// DequantizeRowX16 sets dst (cols values) to row r of x16 weights w of
+// type t, exactly as tensor.Dequantize sets it from the file's layout.
+func DequantizeRowX16(t tensor.Type, dst []float32, w []byte, r, cols int) {
+	f, _ := x16FormatOf(t)
+	blocks := cols / f.cols
+	group := w[r/16*blocks*16*f.blockBytes:]
+	var buf [q6_KBytes]byte // the largest block
+	blk := buf[:f.blockBytes]
 	for b := range blocks {
-		blk := group[b*size:]
-		scale := halfTable[uint16(blk[2*lane])|uint16(blk[2*lane+1])<<8]
-		x := dst[32*b : 32*b+32]
-		for k := range (size/16 - 2) / 4 {
-			for i := range 4 {
-				v := blk[32+64*k+4*lane+i]
-				if q4 {
-					x[4*k+i] = float32(int(v&15)-8) * scale
-					x[16+4*k+i] = float32(int(v>>4)-8) * scale
-				} else {
-					x[4*k+i] = float32(int8(v^0x80)) * scale
-				}
-			}
-		}
+		f.move(group[16*b*f.blockBytes:], blk, r%16, false)
+		// A whole block of a type with a dequantizer cannot fail.
+		_ = tensor.Dequantize(t, blk, dst[b*f.cols:(b+1)*f.cols])
 	}
 }
 
-// matVecX16Go sets out[i] to row i of x16 weights w (Q4_0 if q4, else
-// Q8_0; len(out)/16 groups of blocks blocks) times the activation row (qs,
-// d, sums: Q8_0 blocks and their sums), in the order the package comment
-// gives.
-func matVecX16Go(out []float32, w []byte, blocks int, qs []int8, d []float32, sums []int16, q4 bool) {
-	size := x16Bytes(q4)
+// matVecX16Go sets out[i] to row i of x16 weights w (len(out)/16 groups of
+// blocks blocks) times the activation row (qs, d, sums: Q8_0 blocks and
+// their sums for Q4_0 and Q8_0, Q8_K super-blocks and their sums of 16 for
+// the K-quants), in the order the comment at the top gives.
+func matVecX16Go(f *x16Format, out []float32, w []byte, blocks int, qs []int8, d []float32, sums []int16) {
+	var buf [q6_KBytes]byte // the largest block
+	blk := buf[:f.blockBytes]
+	var sc, m [8]int32
 	for i := range out {
-		group := w[i/16*blocks*size:]
-		lane := i % 16
+		group := w[i/16*blocks*16*f.blockBytes:]
 		var acc float32
-		for b := range blocks {
-			blk, x := group[b*size:], qs[32*b:32*b+32]
-			var isum int32
-			for k := range (size/16 - 2) / 4 {
-				for j := range 4 {
-					v := blk[32+64*k+4*lane+j]
-					if q4 {
-						isum += int32(v&15)*int32(x[4*k+j]) + int32(v>>4)*int32(x[16+4*k+j])
-					} else {
-						isum += int32(v) * int32(x[4*k+j])
-					}
-				}
+		for b, dx := range d[:blocks] {
+			f.move(group[16*b*f.blockBytes:], blk, i%16, false)
+			x := qs[f.cols*b : f.cols*(b+1)]
+			switch f.typ {
+			case tensor.Q4_0:
+				acc = fma32(float32(sumQ4_0(blk, x)), float32(f16(blk)*dx), acc)
+			case tensor.Q8_0:
+				acc = fma32(float32(sumQ8_0(blk, x)), float32(f16(blk)*dx), acc)
+			case tensor.Q4_K:
+				sumi, summ := sumsQ4_K(blk, x, sums[16*b:16*b+16], &sc, &m)
+				acc = fma32(float32(sumi), float32(f16(blk)*dx), acc)
+				acc = fma32(-float32(summ), float32(f16(blk[2:])*dx), acc)
+			case tensor.Q6_K:
+				sumi := sumQ6_K(blk, x, sums[16*b:16*b+16])
+				acc = fma32(float32(sumi), float32(f16(blk[208:])*dx), acc)
 			}
-			if q4 {
-				isum -= 8 * int32(sums[b])
-			} else {
-				isum -= 128 * int32(sums[b])
-			}
-			scale := float32(halfTable[uint16(blk[2*lane])|uint16(blk[2*lane+1])<<8] * d[b])
-			acc = fma32(float32(isum), scale, acc)
 		}
 		out[i] = acc
 	}
 }
 
-// matMulX16x4Go is matVecX16Go for four activation rows (stride elements
-// apart in qs, stride/32 in d and sums), token t's results at out[t*cols:].
-func matMulX16x4Go(out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int, q4 bool) {
-	n := stride / 32
+// eachToken calls matVec for each of four activation rows (stride
+// elements apart in qs, a block's scale and sums apart in d and sums),
+// token t's results at out[t*cols:].
+func eachToken(f *x16Format, out []float32, cols, rows int, qs []int8, d []float32, sums []int16, stride int,
+	matVec func(out []float32, qs []int8, d []float32, sums []int16)) {
+	n := stride / f.cols
+	ns := n * f.sumsPerBlock()
 	for t := range 4 {
-		matVecX16Go(out[t*cols:t*cols+rows], w, n, qs[t*stride:(t+1)*stride], d[t*n:(t+1)*n], sums[t*n:(t+1)*n], q4)
+		matVec(out[t*cols:t*cols+rows], qs[t*stride:(t+1)*stride], d[t*n:(t+1)*n], sums[t*ns:(t+1)*ns])
 	}
+}
+
+// matMulX16x4Go is matVecX16Go for four activation rows (see eachToken).
+func matMulX16x4Go(f *x16Format, out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int) {
+	eachToken(f, out, cols, rows, qs, d, sums, stride, func(out []float32, qs []int8, d []float32, sums []int16) {
+		matVecX16Go(f, out, w, len(d), qs, d, sums)
+	})
 }
 
 // fma32 is a·b+c rounded once to float32, as VFMADD231PS computes it. The

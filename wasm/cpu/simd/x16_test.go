@@ -1,6 +1,7 @@
 package simd
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/big"
@@ -10,17 +11,17 @@ import (
 	"github.com/wisp-llm/wisp/wasm/tensor"
 )
 
-// x16Types are the formats with x16 kernels, with their functions.
+// x16Types are the types with x16 kernels, each with its file-layout dot
+// product and whether it takes Q8_K activations.
 var x16Types = []struct {
 	typ     tensor.Type
-	repack  func(dst, src []byte, rows, cols int)
-	row     func(dst []float32, w []byte, r, cols int)
-	matVec  func(out []float32, w []byte, qs []int8, d []float32, sums []int16)
-	matMul  func(out []float32, cols int, w []byte, rows int, qs []int8, d []float32, sums []int16, stride int)
-	fileDot func(w []byte, qs []int8, d []float32) float32
+	k       bool
+	fileDot func(w []byte, q *q8Row) float32
 }{
-	{tensor.Q4_0, RepackQ4_0x16, DequantizeRowQ4_0x16, MatVecQ4_0x16, MatMulQ4_0x16x4, DotQ4_0},
-	{tensor.Q8_0, RepackQ8_0x16, DequantizeRowQ8_0x16, MatVecQ8_0x16, MatMulQ8_0x16x4, DotQ8_0},
+	{tensor.Q4_0, false, func(w []byte, q *q8Row) float32 { return DotQ4_0(w, q.qs, q.d) }},
+	{tensor.Q8_0, false, func(w []byte, q *q8Row) float32 { return DotQ8_0(w, q.qs, q.d) }},
+	{tensor.Q4_K, true, func(w []byte, q *q8Row) float32 { return DotQ4_K(w, q.qs, q.d, q.sums) }},
+	{tensor.Q6_K, true, func(w []byte, q *q8Row) float32 { return DotQ6_K(w, q.qs, q.d, q.sums) }},
 }
 
 // x16Weights quantizes rows random rows of n columns to typ and repacks
@@ -29,11 +30,7 @@ func x16Weights(tb testing.TB, typ tensor.Type, rows, n int, seed uint64) (file,
 	tb.Helper()
 	file = quantizeWeights(tb, typ, randomFloats(tb, rows*n, seed))
 	x16 = make([]byte, len(file))
-	if typ == tensor.Q4_0 {
-		RepackQ4_0x16(x16, file, rows, n)
-	} else {
-		RepackQ8_0x16(x16, file, rows, n)
-	}
+	RepackX16(typ, x16, file, rows, n)
 	return file, x16
 }
 
@@ -41,18 +38,19 @@ func x16Weights(tb testing.TB, typ tensor.Type, rows, n int, seed uint64) (file,
 // reads from the file's layout.
 func TestRepackX16(t *testing.T) {
 	for _, xt := range x16Types {
-		for _, c := range []struct{ rows, n int }{{16, 32}, {32, 96}, {48, 576}} {
-			file, x16 := x16Weights(t, xt.typ, c.rows, c.n, 3)
-			want := make([]float32, c.rows*c.n)
+		for _, c := range []struct{ rows, blocks int }{{16, 1}, {32, 3}, {48, 2}} {
+			n := c.blocks * xt.typ.BlockSize()
+			file, x16 := x16Weights(t, xt.typ, c.rows, n, 3)
+			want := make([]float32, c.rows*n)
 			if err := tensor.Dequantize(xt.typ, file, want); err != nil {
 				t.Fatal(err)
 			}
-			got := make([]float32, c.n)
+			got := make([]float32, n)
 			for r := range c.rows {
-				xt.row(got, x16, r, c.n)
+				DequantizeRowX16(xt.typ, got, x16, r, n)
 				for i, v := range got {
-					if math.Float32bits(v) != math.Float32bits(want[r*c.n+i]) {
-						t.Fatalf("%v %dx%d row %d column %d: %v, want %v", xt.typ, c.rows, c.n, r, i, v, want[r*c.n+i])
+					if math.Float32bits(v) != math.Float32bits(want[r*n+i]) {
+						t.Fatalf("%v %dx%d row %d column %d: %v, want %v", xt.typ, c.rows, n, r, i, v, want[r*n+i])
 					}
 				}
 			}
@@ -61,59 +59,73 @@ func TestRepackX16(t *testing.T) {
 }
 
 // The x16 kernels give their Go model's bits, for one token and for four,
-// and agree with the file-layout kernel within float32 reordering.
+// and agree with the file-layout kernels within float32
+// reordering.
 func TestMatVecX16(t *testing.T) {
 	kernelModes(t, func(t *testing.T) {
 		for _, xt := range x16Types {
-			for _, blocks := range []int{1, 2, 7, 18} {
-				for _, rows := range []int{16, 32, 48} {
-					t.Run(fmt.Sprintf("%v/%dx%d", xt.typ, rows, 32*blocks), func(t *testing.T) {
-						n := 32 * blocks
-						file, x16 := x16Weights(t, xt.typ, rows, n, uint64(rows+n))
-						var tokens []*q8Row
-						var qs []int8
-						var d []float32
-						var sums []int16
-						for k := range 4 {
-							q := quantizeRow(randomFloats(t, n, uint64(90*rows+k)), false, QuantizeQ8_0, QuantizeQ8_K)
-							tokens = append(tokens, q)
-							qs, d, sums = append(qs, q.qs...), append(d, q.d...), append(sums, q.sums...)
-						}
-						cols := rows + 3
-						batch := make([]float32, 4*cols)
-						for i := range batch {
-							batch[i] = 42
-						}
-						xt.matMul(batch, cols, x16, rows, qs, d, sums, n)
-						for k, q := range tokens {
-							got := make([]float32, rows)
-							xt.matVec(got, x16, q.qs, q.d, q.sums)
-							want := make([]float32, rows)
-							matVecX16Go(want, x16, blocks, q.qs, q.d, q.sums, xt.typ == tensor.Q4_0)
-							for i := range rows {
-								if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-									t.Fatalf("token %d row %d: %v, Go model %v", k, i, got[i], want[i])
-								}
-								if b := batch[k*cols+i]; math.Float32bits(b) != math.Float32bits(want[i]) {
-									t.Fatalf("token %d row %d: %v in a batch of four, %v alone", k, i, b, want[i])
-								}
-								rb := len(file) / rows
-								ref := xt.fileDot(file[i*rb:(i+1)*rb], q.qs, q.d)
-								if diff := math.Abs(float64(got[i] - ref)); diff > 1e-5*(1+math.Abs(float64(ref))) {
-									t.Fatalf("token %d row %d: %v, file-layout kernel %v", k, i, got[i], ref)
-								}
-							}
-							for i := rows; i < cols; i++ {
-								if batch[k*cols+i] != 42 {
-									t.Fatalf("token %d: wrote column %d, past the %d rows", k, i, rows)
-								}
-							}
-						}
+			for _, blocks := range []int{1, 2, 7} {
+				for _, rows := range []int{16, 48} {
+					t.Run(fmt.Sprintf("%v/%dx%d", xt.typ, rows, blocks), func(t *testing.T) {
+						checkMatVecX16(t, xt.typ, xt.k, xt.fileDot, rows, blocks)
 					})
 				}
 			}
 		}
 	})
+}
+
+func checkMatVecX16(t *testing.T, typ tensor.Type, k bool, fileDot func([]byte, *q8Row) float32, rows, blocks int) {
+	n := blocks * typ.BlockSize()
+	file, x16 := x16Weights(t, typ, rows, n, uint64(rows+n))
+	f, _ := x16FormatOf(typ)
+	var tokens []*q8Row
+	var qs []int8
+	var d []float32
+	var sums []int16
+	for i := range 4 {
+		q := quantizeRow(randomFloats(t, n, uint64(90*rows+i)), k, QuantizeQ8_0, QuantizeQ8_K)
+		tokens = append(tokens, q)
+		qs, d, sums = append(qs, q.qs...), append(d, q.d...), append(sums, q.sums...)
+	}
+	cols := rows + 3
+	batch := make([]float32, 4*cols)
+	for i := range batch {
+		batch[i] = 42
+	}
+	MatMulX16x4(typ, batch, cols, x16, rows, qs, d, sums, n)
+	rb := len(file) / rows
+	wf := make([]float32, rows*n)
+	if err := tensor.Dequantize(typ, file, wf); err != nil {
+		t.Fatal(err)
+	}
+	for i, q := range tokens {
+		got, want := make([]float32, rows), make([]float32, rows)
+		MatVecX16(typ, got, x16, q.qs, q.d, q.sums)
+		matVecX16Go(f, want, x16, len(q.d), q.qs, q.d, q.sums)
+		for r := range rows {
+			if math.Float32bits(got[r]) != math.Float32bits(want[r]) {
+				t.Fatalf("token %d row %d: %v, Go model %v", i, r, got[r], want[r])
+			}
+			if b := batch[i*cols+r]; math.Float32bits(b) != math.Float32bits(want[r]) {
+				t.Fatalf("token %d row %d: %v in a batch of four, %v alone", i, r, b, want[r])
+			}
+			// The tolerance TestQuantizedDots allows float32 reordering.
+			var scale float64
+			for j := range n {
+				scale += math.Abs(float64(wf[r*n+j]) * q.value(j))
+			}
+			ref := fileDot(file[r*rb:(r+1)*rb], q)
+			if diff := math.Abs(float64(got[r] - ref)); diff > 1e-5*scale+1e-30 {
+				t.Fatalf("token %d row %d: %v, file-layout kernel %v (tolerance %.3g)", i, r, got[r], ref, 1e-5*scale)
+			}
+		}
+		for r := rows; r < cols; r++ {
+			if batch[i*cols+r] != 42 {
+				t.Fatalf("token %d: wrote column %d, past the %d rows", i, r, rows)
+			}
+		}
+	}
 }
 
 // fma32 rounds a·b+c once, as math/big computes it exactly and rounds it,
@@ -156,38 +168,50 @@ func TestFMA32(t *testing.T) {
 // rows of 2048, for one token and for four.
 func BenchmarkX16(b *testing.B) {
 	const rows, n = 64, 2048
-	file, x16 := x16Weights(b, tensor.Q4_0, rows, n, 1)
-	file8, x16q8 := x16Weights(b, tensor.Q8_0, rows, n, 1)
-	var qs []int8
-	var d []float32
-	var sums []int16
-	for k := range 4 {
-		q := quantizeRow(randomFloats(b, n, uint64(k)), false, QuantizeQ8_0, QuantizeQ8_K)
-		qs, d, sums = append(qs, q.qs...), append(d, q.d...), append(sums, q.sums...)
-	}
 	out := make([]float32, 4*rows)
-	rowBytes := len(file) / rows
-	for _, c := range []struct {
-		name string
-		f    func()
-	}{
-		{"decode/file", func() { MatVecQ4_0(out[:rows], file, rowBytes, qs[:n], d[:n/32]) }},
-		{"decode/x16", func() { MatVecQ4_0x16(out[:rows], x16, qs[:n], d[:n/32], sums[:n/32]) }},
-		{"prefill4/file", func() { MatMulQ4_0x4(out, rows, file, rowBytes, rows, qs, d, n) }},
-		{"prefill4/x16", func() { MatMulQ4_0x16x4(out, rows, x16, rows, qs, d, sums, n) }},
-		{"Q8_0/decode/file", func() { MatVecQ8_0(out[:rows], file8, len(file8)/rows, qs[:n], d[:n/32]) }},
-		{"Q8_0/decode/x16", func() { MatVecQ8_0x16(out[:rows], x16q8, qs[:n], d[:n/32], sums[:n/32]) }},
-		{"Q8_0/prefill4/file", func() { MatMulQ8_0x4(out, rows, file8, len(file8)/rows, rows, qs, d, n) }},
-		{"Q8_0/prefill4/x16", func() { MatMulQ8_0x16x4(out, rows, x16q8, rows, qs, d, sums, n) }},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(file)))
-			cpu := startCPU()
-			for b.Loop() {
-				c.f()
-			}
-			cpu.report(b)
-		})
+	for _, xt := range x16Types {
+		file, x16 := x16Weights(b, xt.typ, rows, n, 1)
+		var qs []int8
+		var d []float32
+		var sums []int16
+		var first *q8Row
+		for k := range 4 {
+			q := quantizeRow(randomFloats(b, n, uint64(k)), xt.k, QuantizeQ8_0, QuantizeQ8_K)
+			first = cmp.Or(first, q)
+			qs, d, sums = append(qs, q.qs...), append(d, q.d...), append(sums, q.sums...)
+		}
+		rowBytes := len(file) / rows
+		type benchCase struct {
+			name string
+			f    func()
+		}
+		cases := []benchCase{
+			{"decode/file", func() {
+				for r := range rows {
+					out[r] = xt.fileDot(file[r*rowBytes:(r+1)*rowBytes], first)
+				}
+			}},
+			{"decode/x16", func() { MatVecX16(xt.typ, out[:rows], x16, first.qs, first.d, first.sums) }},
+		}
+		switch xt.typ {
+		case tensor.Q4_0:
+			cases = append(cases,
+				benchCase{"decode/file-4row", func() { MatVecQ4_0(out[:rows], file, rowBytes, first.qs, first.d) }},
+				benchCase{"prefill4/file", func() { MatMulQ4_0x4(out, rows, file, rowBytes, rows, qs, d, n) }})
+		case tensor.Q8_0:
+			cases = append(cases, benchCase{"prefill4/file", func() { MatMulQ8_0x4(out, rows, file, rowBytes, rows, qs, d, n) }})
+		}
+		cases = append(cases, benchCase{"prefill4/x16", func() { MatMulX16x4(xt.typ, out, rows, x16, rows, qs, d, sums, n) }})
+		for _, c := range cases {
+			b.Run(xt.typ.String()+"/"+c.name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(file)))
+				cpu := startCPU()
+				for b.Loop() {
+					c.f()
+				}
+				cpu.report(b)
+			})
+		}
 	}
 }
