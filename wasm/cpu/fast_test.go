@@ -1,6 +1,7 @@
 package cpu_test
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
@@ -23,13 +24,27 @@ func readModel(tb testing.TB, name string) []byte {
 	return b
 }
 
+// load binds the model in data to b as engine.Open does: from a copy the
+// model owns, which the fast backend repacks in place where it can.
 func load(tb testing.TB, data []byte, b model.Backend) *model.Llama {
+	tb.Helper()
+	return loadWith(tb, bytes.Clone(data), b, model.LoadOwned)
+}
+
+// loadShared binds it from data itself, which the backend must leave as
+// it is (as for a mapped file).
+func loadShared(tb testing.TB, data []byte, b model.Backend) *model.Llama {
+	tb.Helper()
+	return loadWith(tb, data, b, model.Load)
+}
+
+func loadWith(tb testing.TB, data []byte, b model.Backend, bind func(*gguf.File, model.Backend) (*model.Llama, error)) *model.Llama {
 	tb.Helper()
 	f, err := gguf.FromBytes(data)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m, err := model.Load(f, b)
+	m, err := bind(f, b)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -10,22 +10,19 @@ import (
 type x16Weight struct{ data []byte }
 
 // repackable reports whether Upload repacks w: a type with x16 kernels,
-// in whole groups of sixteen rows, on a CPU that runs them, and not already
-// given to another backend.
+// in whole groups of sixteen rows, on a CPU that runs them, bytes that are
+// w's own to rewrite (w.Owned), and not already given to another backend.
+// Shared bytes (a mapped file, bytes handed in) keep the file's layout:
+// repacking them would take a second copy of the model, and the time to
+// make it, which is what a mapping is chosen to avoid.
 func repackable(w *model.Weight) bool {
-	return simd.X16() && simd.HasX16(w.Type) && w.Rows%16 == 0 && w.Device == nil
+	return w.Owned && simd.X16() && simd.HasX16(w.Type) && w.Rows%16 == 0 && w.Device == nil
 }
 
-// repack sets w.Device to w's x16 layout: in place when w.Owned (the
-// loader's private copy; w.Data is then dropped, since it no longer holds
-// the file's layout), else in a copy.
+// repack rewrites w's bytes in the x16 layout, sixteen rows at a time, and
+// moves them to w.Device; w.Data is dropped, since it no longer holds the
+// file's layout.
 func repack(w *model.Weight) {
-	if !w.Owned {
-		x16 := make([]byte, len(w.Data))
-		simd.RepackX16(w.Type, x16, w.Data, w.Rows, w.Cols)
-		w.Device = &x16Weight{x16}
-		return
-	}
 	group := make([]byte, 16*(len(w.Data)/w.Rows))
 	for g := 0; g < len(w.Data); g += len(group) {
 		copy(group, w.Data[g:])

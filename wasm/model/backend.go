@@ -16,7 +16,7 @@ type Weight struct {
 	Device any
 	// Owned says that Data is this weight's alone (the loader's private
 	// copy of the file, bound to one backend), so Upload may rewrite it in
-	// place instead of copying it; it then sets Data to nil.
+	// place (the fast CPU backend repacks it); it then sets Data to nil.
 	Owned bool
 }
 

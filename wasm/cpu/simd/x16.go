@@ -1,6 +1,7 @@
 package simd
 
 import (
+	"encoding/binary"
 	"math"
 
 	"github.com/wisp-llm/wisp/wasm/tensor"
@@ -46,8 +47,9 @@ type x16Format struct {
 }
 
 // x16Part is a run of n bytes per row: row r's file bytes [file, file+n)
-// lie at at+stride·(i/4)+4r+i%4 in the group's block (stride 2 for the F16
-// scales, 64 for the parts of four bytes).
+// lie at at+stride·(i/4)+4r+i%4 in the group's block (stride 64, parts of
+// four bytes; Q8_0's values stored plus 128), or at at+2r for an F16 scale
+// (stride 2).
 type x16Part struct{ file, n, at, stride int }
 
 var (
@@ -89,22 +91,25 @@ func HasX16(t tensor.Type) bool { _, ok := x16FormatOf(t); return ok }
 // x16 block (group): into the group when in, else out of it.
 func (f *x16Format) move(group, blk []byte, r int, in bool) {
 	for _, p := range f.parts {
-		for i := range p.n {
-			at := p.at + 4*r + i%4 + p.stride*(i/4)
-			if p.stride == 2 {
-				at = p.at + 2*r + i
-			}
+		if p.stride == 2 { // an F16 scale
+			x, b := group[p.at+2*r:p.at+2*r+2], blk[p.file:p.file+2]
 			if in {
-				group[at] = blk[p.file+i]
-				if f.q8 && p.file > 0 {
-					group[at] ^= 0x80
-				}
+				copy(x, b)
 			} else {
-				blk[p.file+i] = group[at]
-				if f.q8 && p.file > 0 {
-					blk[p.file+i] ^= 0x80
-				}
+				copy(b, x)
 			}
+			continue
+		}
+		for i := 0; i < p.n; i += 4 {
+			x, b := group[p.at+p.stride*(i/4)+4*r:][:4], blk[p.file+i:][:4]
+			if !in {
+				x, b = b, x
+			}
+			v := binary.LittleEndian.Uint32(b)
+			if f.q8 {
+				v ^= 0x80808080
+			}
+			binary.LittleEndian.PutUint32(x, v)
 		}
 	}
 }
