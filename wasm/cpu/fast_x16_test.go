@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/wisp-llm/wisp/wasm/cpu/simd"
+	"github.com/wisp-llm/wisp/wasm/gguf"
+	"github.com/wisp-llm/wisp/wasm/model"
 	"github.com/wisp-llm/wisp/wasm/tensor"
 )
 
@@ -78,4 +80,34 @@ func TestFastRepacksOwnedWeights(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A file whose tensors share bytes (two weights bound to the same data)
+// is not rewritten in place, even when owned: the shared bytes would be
+// repacked twice. The weights keep the file layout and the model runs.
+func TestFastKeepsOverlappingTensors(t *testing.T) {
+	data := synthModel(t, smallShape, synthTypes{tensor.Q4_0, tensor.Q8_0}, 8)
+	f, err := gguf.FromBytes(bytes.Clone(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate, err := f.Tensor("blk.0.ffn_gate.weight")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := f.Tensor("blk.0.ffn_up.weight")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up.Offset = gate.Offset // same type and shape: the up projection aliases the gate's bytes
+	m, err := model.LoadOwned(f, newFast(t, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range m.Weights.All() {
+		if w.Owned || w.Data == nil || w.Device != nil {
+			t.Errorf("weight %s was taken as owned or repacked", w.Name)
+		}
+	}
+	run(t, m, tokensFor(3, m.Config.Vocab))
 }

@@ -1,7 +1,9 @@
 package model
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
 	"github.com/wisp-llm/wisp/wasm/gguf"
 )
@@ -23,6 +25,9 @@ func load(f *gguf.File, b Backend, owned bool) (*Llama, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Tensors whose bytes overlap (a hostile or odd file) would be
+	// rewritten twice; their weights are left to the backend as shared.
+	owned = owned && !tensorsOverlap(f.Tensors)
 	for _, x := range w.All() {
 		x.Owned = owned
 		if err := b.Upload(x); err != nil {
@@ -30,6 +35,19 @@ func load(f *gguf.File, b Backend, owned bool) (*Llama, error) {
 		}
 	}
 	return &Llama{Config: c, Weights: w, Backend: b}, nil
+}
+
+// tensorsOverlap reports whether any two tensors' data ranges overlap.
+func tensorsOverlap(tensors []gguf.TensorInfo) bool {
+	byOffset := make([]gguf.TensorInfo, len(tensors))
+	copy(byOffset, tensors)
+	slices.SortFunc(byOffset, func(a, b gguf.TensorInfo) int { return cmp.Compare(a.Offset, b.Offset) })
+	for i := 1; i < len(byOffset); i++ {
+		if prev := byOffset[i-1]; prev.Offset+uint64(prev.Size) > byOffset[i].Offset {
+			return true
+		}
+	}
+	return false
 }
 
 // Params counts the model's parameters.
