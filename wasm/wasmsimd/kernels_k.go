@@ -88,27 +88,18 @@ func resize[T any](s []T, n int) []T {
 // The Go models of qk.wat's kernels are wasm/cpu/simd's portable dot
 // products, which the kernels follow operation for operation: out[r] is
 // the product of weight row r (at byte r*rowBytes of w) with x.
+var (
+	goMatvecQ4_K = eachRow(simd.DotQ4_K)
+	goMatvecQ5_K = eachRow(simd.DotQ5_K)
+	goMatvecQ5_0 = eachRow(simd.DotQ5_0)
+	goMatvecQ6_K = eachRow(simd.DotQ6_K)
+)
 
-func goMatvecQ4_K(w []byte, rowBytes int, x kRow, out []float32, rows int) {
-	for r := range rows {
-		out[r] = simd.DotQ4_K(w[r*rowBytes:(r+1)*rowBytes], x.q8, x.d, x.sums)
-	}
-}
-
-func goMatvecQ5_K(w []byte, rowBytes int, x kRow, out []float32, rows int) {
-	for r := range rows {
-		out[r] = simd.DotQ5_K(w[r*rowBytes:(r+1)*rowBytes], x.q8, x.d, x.sums)
-	}
-}
-
-func goMatvecQ5_0(w []byte, rowBytes int, x kRow, out []float32, rows int) {
-	for r := range rows {
-		out[r] = simd.DotQ5_0(w[r*rowBytes:(r+1)*rowBytes], x.q8, x.d, x.sums)
-	}
-}
-
-func goMatvecQ6_K(w []byte, rowBytes int, x kRow, out []float32, rows int) {
-	for r := range rows {
-		out[r] = simd.DotQ6_K(w[r*rowBytes:(r+1)*rowBytes], x.q8, x.d, x.sums)
+// eachRow is the product of every row with x by a one-row dot product.
+func eachRow(dot func(w []byte, qs []int8, d []float32, sums []int16) float32) kMatvec {
+	return func(w []byte, rowBytes int, x kRow, out []float32, rows int) {
+		for r := range rows {
+			out[r] = dot(w[r*rowBytes:(r+1)*rowBytes], x.q8, x.d, x.sums)
+		}
 	}
 }

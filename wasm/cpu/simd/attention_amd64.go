@@ -5,34 +5,15 @@ package simd
 import "simd/archsimd"
 
 // DotsF32 sets dst[p] = DotF32(rows[p*stride:], x)·scale for every p, bit
-// for bit: attention's scores, one per cached key, without a call per key.
+// for bit: attention's scores, one per cached key.
 func DotsF32(dst, rows []float32, stride int, x []float32, scale float32) {
 	if !useAVX2 {
 		dotsF32Go(dst, rows, stride, x, scale)
 		return
 	}
 	n := len(x)
-	if n%8 != 0 {
-		for p := range dst {
-			dst[p] = dotF32AVX2(rows[p*stride:p*stride+n], x) * scale
-		}
-		return
-	}
 	for p := range dst {
-		w := rows[p*stride : p*stride+n]
-		// dotF32AVX2's loop without its tail, which n%8 == 0 leaves empty.
-		var a0, a1, a2, a3 archsimd.Float32x8
-		i := 0
-		for ; i+32 <= n; i += 32 {
-			a0 = archsimd.LoadFloat32x8Slice(w[i:]).MulAdd(archsimd.LoadFloat32x8Slice(x[i:]), a0)
-			a1 = archsimd.LoadFloat32x8Slice(w[i+8:]).MulAdd(archsimd.LoadFloat32x8Slice(x[i+8:]), a1)
-			a2 = archsimd.LoadFloat32x8Slice(w[i+16:]).MulAdd(archsimd.LoadFloat32x8Slice(x[i+16:]), a2)
-			a3 = archsimd.LoadFloat32x8Slice(w[i+24:]).MulAdd(archsimd.LoadFloat32x8Slice(x[i+24:]), a3)
-		}
-		for ; i < n; i += 8 {
-			a0 = archsimd.LoadFloat32x8Slice(w[i:]).MulAdd(archsimd.LoadFloat32x8Slice(x[i:]), a0)
-		}
-		dst[p] = hsum8(a0.Add(a1).Add(a2.Add(a3))) * scale
+		dst[p] = dotF32AVX2(rows[p*stride:p*stride+n], x) * scale
 	}
 }
 
